@@ -32,9 +32,11 @@ function testFiles(dir) {
 }
 
 const root = resolve(import.meta.dirname, '..');
+// KB_BUILD_DIR lets several people build into separate folders of the same checkout.
+const buildDir = resolve(root, process.env.KB_BUILD_DIR ?? 'dist');
 const mocha = new Mocha({ timeout: 60_000, reporter: 'spec', ...(grep ? { grep } : {}) });
 for (const suite of SUITES[which]) {
-  for (const file of testFiles(join(root, 'dist', 'test', suite))) mocha.addFile(file);
+  for (const file of testFiles(join(buildDir, 'test', suite))) mocha.addFile(file);
 }
 await mocha.loadFilesAsync();
 const runner = mocha.run((failures) => {
