@@ -1,0 +1,120 @@
+import { abytes, copyBytes, equalBytes } from './_bytes.js';
+import { BacapError, GO_MESSAGES } from './errors.js';
+import { MESSAGE_BOX_INDEX_BYTES, MessageBoxIndex, type RandomSource, type StartIndexRule, secureRandom } from './message-box-index.js';
+import { decodePoint, publicKeyFromSeed } from './points.js';
+import { rootScalar } from './scalar.js';
+
+export const WRITE_CAP_BYTES = 168;
+export const READ_CAP_BYTES = 136;
+export const ROOT_PUBLIC_KEY_BYTES = 32;
+
+/**
+ * ReadCap (bacap.md §5.2): root public key P || the first index the holder may read. Whoever
+ * holds it can derive every box ID and decrypt every box from that index on, never an earlier one.
+ */
+export class ReadCap {
+  private constructor(
+    readonly rootPublicKey: Uint8Array,
+    readonly firstIndex: MessageBoxIndex,
+  ) {}
+
+  /** Parses 136 bytes; rejects a wrong length and a root key that is not a curve point (newer upstream). */
+  static fromBytes(bytes: Uint8Array): ReadCap {
+    abytes(bytes, 'ReadCap bytes');
+    if (bytes.length !== READ_CAP_BYTES) {
+      throw new BacapError('WRONG_LENGTH', `ReadCap must be ${READ_CAP_BYTES} bytes, got ${bytes.length}`, GO_MESSAGES.readCapSize);
+    }
+    const pub = bytes.slice(0, 32);
+    if (!decodePoint(pub)) throw new BacapError('INVALID_POINT', 'ReadCap root public key is not a valid Ed25519 point');
+    return new ReadCap(pub, MessageBoxIndex.fromBytes(bytes.subarray(32)));
+  }
+
+  /** Internal: built from a validated WriteCap. */
+  static fromValidated(rootPublicKey: Uint8Array, firstIndex: MessageBoxIndex): ReadCap {
+    return new ReadCap(copyBytes(rootPublicKey), firstIndex);
+  }
+
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(READ_CAP_BYTES);
+    out.set(this.rootPublicKey, 0);
+    out.set(this.firstIndex.toBytes(), 32);
+    return out;
+  }
+
+  /** The same stream re-based to a later (or mutated) index, e.g. before sharing it (§5.3). */
+  withIndex(index: MessageBoxIndex): ReadCap {
+    return new ReadCap(this.rootPublicKey, index);
+  }
+}
+
+/**
+ * WriteCap (bacap.md §5.1): Ed25519 seed || root public key || first index. The secret that lets
+ * its holder write a stream; never log it.
+ */
+export class WriteCap {
+  private cachedRootScalar: bigint | undefined;
+
+  private constructor(
+    private readonly seed: Uint8Array,
+    readonly rootPublicKey: Uint8Array,
+    readonly firstIndex: MessageBoxIndex,
+  ) {}
+
+  /**
+   * A new stream (§3.4): reads 32 seed bytes, then 32 + 16 bytes for the index, in Go's order,
+   * so a deterministic RandomSource reproduces Go's caps byte for byte.
+   */
+  static generate(rng: RandomSource = secureRandom, rule: StartIndexRule = 'fixed'): WriteCap {
+    const seed = copyBytes(abytes(rng(32), 'rng(32)', 32));
+    const index = MessageBoxIndex.create(rng, rule);
+    return new WriteCap(seed, publicKeyFromSeed(seed), index);
+  }
+
+  /** Parses 168 bytes; rejects a wrong length and a stored public key that is not the seed's. */
+  static fromBytes(bytes: Uint8Array): WriteCap {
+    abytes(bytes, 'WriteCap bytes');
+    if (bytes.length !== WRITE_CAP_BYTES) {
+      throw new BacapError('WRONG_LENGTH', `WriteCap must be ${WRITE_CAP_BYTES} bytes, got ${bytes.length}`, GO_MESSAGES.writeCapSize);
+    }
+    const seed = bytes.slice(0, 32);
+    const stored = bytes.slice(32, 64);
+    // v0.0.74 trusted the stored key; newer upstream checks it, and so do we (§5.1).
+    if (!decodePoint(stored)) throw new BacapError('INVALID_POINT', 'WriteCap public key is not a valid Ed25519 point');
+    if (!equalBytes(publicKeyFromSeed(seed), stored)) {
+      throw new BacapError('KEY_MISMATCH', 'WriteCap public key does not match its seed');
+    }
+    return new WriteCap(seed, stored, MessageBoxIndex.fromBytes(bytes.subarray(64)));
+  }
+
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(WRITE_CAP_BYTES);
+    out.set(this.seed, 0);
+    out.set(this.rootPublicKey, 32);
+    out.set(this.firstIndex.toBytes(), 64);
+    return out;
+  }
+
+  /** ReadCap == WriteCap[32:168]. */
+  readCap(): ReadCap {
+    return ReadCap.fromValidated(this.rootPublicKey, this.firstIndex);
+  }
+
+  withIndex(index: MessageBoxIndex): WriteCap {
+    const cap = new WriteCap(this.seed, this.rootPublicKey, index);
+    cap.cachedRootScalar = this.cachedRootScalar;
+    return cap;
+  }
+
+  /** The root secret scalar a (§4); cached because every box signature needs it. */
+  rootSecretScalar(): bigint {
+    this.cachedRootScalar ??= rootScalar(this.seed);
+    return this.cachedRootScalar;
+  }
+
+  /** Keeps the seed out of logs and JSON. */
+  toJSON(): string {
+    return '[WriteCap]';
+  }
+}
+
+export { MESSAGE_BOX_INDEX_BYTES };
