@@ -27,7 +27,6 @@ export function blindedSignNonce(blindedScalar: bigint, message: Uint8Array): bi
 
 // DER SubjectPublicKeyInfo prefix for a raw Ed25519 key (RFC 8410).
 const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
-const P_FIELD = 2n ** 255n - 19n;
 
 /**
  * Ed25519 verification with Go's crypto/ed25519 semantics (bacap.md §7.2): cofactorless,
@@ -42,17 +41,19 @@ const P_FIELD = 2n ** 255n - 19n;
 export function verifyGo(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   if ((signature[63]! & 0xe0) !== 0) return false;
-  const S = bytesToNumberLE(signature.subarray(32, 64));
-  if (S >= L) return false;
+  // S < 2^252 is always below L; only the rare top values need the exact comparison.
+  if (signature[63]! >= 0x10 && bytesToNumberLE(signature.subarray(32, 64)) >= L) return false;
   if (decodesAlikeInOpenSsl(publicKey)) {
+    const der = Buffer.allocUnsafe(SPKI_PREFIX.length + 32);
+    der.set(SPKI_PREFIX, 0);
+    der.set(publicKey, SPKI_PREFIX.length);
     try {
-      const key = createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
-      return nodeVerify(null, message, key, signature);
+      return nodeVerify(null, message, createPublicKey({ key: der, format: 'der', type: 'spki' }), signature);
     } catch {
       return false; // OpenSSL could not decode the key: not a curve point, as Go would also find
     }
   }
-  return verifyExact(publicKey, message, signature, S);
+  return verifyExact(publicKey, message, signature);
 }
 
 /** The reference algorithm of §7.2 on noble points: encode([S]B - [k]A) == R, compared as bytes. */
@@ -71,10 +72,20 @@ export function verifyExact(publicKey: Uint8Array, message: Uint8Array, signatur
   return diff === 0;
 }
 
-function decodesAlikeInOpenSsl(publicKey: Uint8Array): boolean {
-  const y = bytesToNumberLE(publicKey) & ((1n << 255n) - 1n);
-  if (y >= P_FIELD) return false; // non-canonical y: Go reduces it, OpenSSL may not
-  const signBit = publicKey[31]! >> 7;
-  if (signBit === 1 && (y === 1n || y === P_FIELD - 1n)) return false; // x = 0 with the sign bit set
+// True when OpenSSL and Go decode the key to the same point: y canonical (y < p = 2^255 - 19),
+// and not x = 0 with the sign bit set (y = 1 or y = p - 1). Byte tests, no bigint, on the hot path.
+function decodesAlikeInOpenSsl(key: Uint8Array): boolean {
+  const top = key[31]! & 0x7f;
+  let middleAllFf = true;
+  let middleAllZero = true;
+  for (let i = 1; i < 31; i++) {
+    if (key[i] !== 0xff) middleAllFf = false;
+    if (key[i] !== 0) middleAllZero = false;
+  }
+  if (top === 0x7f && middleAllFf && key[0]! >= 0xec) {
+    // y >= p - 1: non-canonical (y >= p) or y = p - 1 (x = 0 only with the sign bit set)
+    return key[0] === 0xec && key[31]! >> 7 === 0;
+  }
+  if (top === 0 && middleAllZero && key[0] === 1) return key[31]! >> 7 === 0; // y = 1
   return true;
 }

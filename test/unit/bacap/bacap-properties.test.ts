@@ -119,4 +119,29 @@ describe('BACAP verification: fast path agrees with the exact Go algorithm', () 
       for (const [id, msg, sig] of cases) assert.equal(verifyBox(id, msg, sig), verifyExact(id, msg, sig));
     }
   });
+
+  it('on the key encodings where OpenSSL and Go might decode differently (non-canonical y, x = 0 with sign bit)', () => {
+    const enc = (low: number, fill: number, top: number) => {
+      const k = new Uint8Array(32).fill(fill);
+      k[0] = low;
+      k[31] = top;
+      return k;
+    };
+    const edgeKeys = [
+      enc(0xec, 0xff, 0x7f), // y = p - 1
+      enc(0xec, 0xff, 0xff), // y = p - 1, sign bit set (x = 0)
+      enc(0x01, 0x00, 0x00), // y = 1 (the identity)
+      enc(0x01, 0x00, 0x80), // y = 1, sign bit set
+      enc(0xee, 0xff, 0x7f), // y = p + 1: non-canonical 1
+      enc(0xed, 0xff, 0xff), // y = p: non-canonical 0, sign bit set
+    ];
+    for (const key of edgeKeys) {
+      for (let i = 0; i < 5; i++) {
+        const msg = rand(i * 7);
+        const sig = rand(64);
+        sig[63]! &= 0x0f;
+        assert.equal(verifyBox(key, msg, sig), verifyExact(key, msg, sig));
+      }
+    }
+  });
 });
