@@ -1,0 +1,11 @@
+// Every CLI command, in the order `katzenbridge --help` lists them. Adding one is one line here.
+import type { Command } from '../command.js';
+import { checkConfig } from './check-config.js';
+import { generateRegistration } from './generate-registration.js';
+import { version } from './version.js';
+
+export const COMMANDS: readonly Command[] = [
+  version,
+  checkConfig,
+  generateRegistration,
+];
