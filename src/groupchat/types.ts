@@ -1,3 +1,5 @@
+import type { ReassemblyState } from './wire/index.js';
+
 /**
  * Identifiers and stored records of the group chat engine (issue 4). Persisted by a
  * GroupStateStore (state-store.ts), so their shapes are a storage format: add fields, never
@@ -37,6 +39,10 @@ export interface GroupRecord {
   readonly writeCap: Uint8Array;
   /** The index our next box goes to. */
   readonly nextWriteIndex: Uint8Array;
+  /** A box being written to our own stream at nextWriteIndex, stored before the write starts: after
+   *  a crash the same bytes are written again at the same index (idempotent, thin-client §3.3),
+   *  never different bytes, which a default write would report as success and silently drop. */
+  readonly pendingOwnBox?: Uint8Array;
   /** Per-group arrival counter: the sequence number of the last event emitted (arrival order
    *  across streams, wire §1.13). */
   readonly arrivalSeq: number;
@@ -53,10 +59,10 @@ export interface TransferState {
   readonly tempReadCap: Uint8Array;
   /** Next temp-stream index to read. */
   readonly tempCursor: Uint8Array;
-  /** The CBOR slices read so far, in order (bodies of the 'C' boxes). */
-  readonly chunks: readonly Uint8Array[];
-  /** [N]'s 140-byte pointer announces the chunk count; undefined for the 136-byte form. */
-  readonly totalChunks?: number;
+  /** The member-stream index after the 'I' box: the cursor once the message is complete. */
+  readonly resumeCursor: Uint8Array;
+  /** The temp stream's reassembler state (wire reassembler.ts): the 'C' pieces read so far. */
+  readonly reassembly: ReassemblyState;
 }
 
 export interface MemberRecord {
@@ -74,6 +80,9 @@ export interface MemberRecord {
    *  out of the membership hash (wire §1.8). A bad framing byte does NOT deactivate: unlike
    *  katzenqt (§1.3) we record the box error and read on. */
   readonly active: boolean;
+  /** Pending 'C' pieces written directly on the member's stream (wire §1.4: katzenqt reads that
+   *  form, never writes it). Absent when there are none. */
+  readonly reassembly?: ReassemblyState;
   readonly transfer?: TransferState;
   readonly addedAtMs: number;
 }

@@ -1,3 +1,4 @@
+import { BacapError, ReadCap } from '../../bacap/index.js';
 import { READ_CAP_BYTES } from './constants.js';
 import { WireError } from './errors.js';
 
@@ -23,8 +24,12 @@ export function checkReadCap(cap: Uint8Array, path: string, mode: CapCheck): Uin
   return cap;
 }
 
-// TODO(issue 4): switch to src/bacap ReadCap.fromBytes (length + curve point) once it lands.
+/** The BACAP layer's parser decides (bacap.md §5.2: length, and the root key must decode). */
 function strictReadCap(cap: Uint8Array, path: string): void {
-  void cap;
-  void path;
+  try {
+    ReadCap.fromBytes(cap);
+  } catch (e) {
+    if (e instanceof BacapError) throw new WireError('invalid_cap', path, `not a usable read cap (${e.code})`, { cause: e });
+    throw e;
+  }
 }

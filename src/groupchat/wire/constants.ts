@@ -1,3 +1,5 @@
+import { READ_CAP_BYTES, ROOT_PUBLIC_KEY_BYTES, WRITE_CAP_BYTES } from '../../bacap/index.js';
+
 /**
  * Sizes and limits of the katzenqt wire format (group-chat-wire.md). Tunables of the bridge are
  * here too so one file answers "how big may X be".
@@ -5,10 +7,9 @@
 
 /** katzenqt's hard-coded chunk size: framing byte + 1529 CBOR bytes (wire §1.4, §3.2 item 10). */
 export const KATZENQT_CHUNK_BYTES = 1530;
-/** BACAP sizes (wire §1.2, bacap.md §2). */
-export const READ_CAP_BYTES = 136;
-export const WRITE_CAP_BYTES = 168;
-export const ROOT_KEY_BYTES = 32;
+/** BACAP sizes (wire §1.2, bacap.md §2), from the BACAP layer. */
+export { READ_CAP_BYTES, WRITE_CAP_BYTES };
+export const ROOT_KEY_BYTES = ROOT_PUBLIC_KEY_BYTES;
 /** membership_hash is a strict 32-byte string (wire §1.5). */
 export const MEMBERSHIP_HASH_BYTES = 32;
 /** 'I' bodies: [S] 136-byte read cap; [N] u32be chunk count + read cap (wire §1.3). */
