@@ -41,7 +41,9 @@ export interface DecodedMessage {
 export type DecodeOutcome = { readonly ok: true; readonly value: DecodedMessage } | { readonly ok: false; readonly error: WireError };
 
 /** Decodes one assembled chain's CBOR. Throws WireError when katzenqt would drop the message
- *  (and in the stricter cases listed in caps.ts / names.ts); any other exception is a bug. */
+ *  (and in the stricter cases listed in caps.ts / names.ts); any other exception is a bug.
+ *  Byte fields (hash, caps, file payload) are views into `cbor`, not copies: a 200 MiB file is
+ *  not held twice. The reassembler hands out fresh buffers, so nothing else aliases them. */
 export function decodeGroupChatMessage(cbor: Uint8Array, options: DecodeOptions = {}): DecodedMessage {
   if (!(cbor instanceof Uint8Array)) throw new TypeError('cbor: expected Uint8Array');
   const capCheck = options.capCheck ?? DEFAULT_CAP_CHECK;
