@@ -66,14 +66,20 @@ start() {
   command -v inspircd >/dev/null || die "inspircd is not installed; run scripts/servers/install-system-deps.sh"
   mkdir -p "$dir"
   if pid=$(running_pid); then die "an inspircd (pid $pid) is already running from $dir"; fi
+  if port_in_use "$port"; then die "127.0.0.1:$port is already taken; pick another port"; fi
   write_config
+  touch "$dir/stdout.log"
+  # This start's output only: stdout.log is appended to across restarts.
+  local from=$(($(stat -c %s "$dir/stdout.log") + 1))
   # --nofork keeps the pid we record the daemon's own; --runasroot because tests run as root here.
   inspircd --config="$dir/inspircd.conf" --nofork --runasroot </dev/null >>"$dir/stdout.log" 2>&1 &
   echo $! >"$pidfile"
   local pid=$! deadline=$((SECONDS + READY_TIMEOUT_S))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+  # InspIRCd keeps running when its listener fails to bind (it only warns), so readiness is its
+  # "now running" line (printed after binding) with no bind failure, then a real connection.
+  until tail -c +"$from" "$dir/stdout.log" | grep -q 'is now running' && port_in_use "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$dir/stdout.log" >&2 || true
+      tail -c +"$from" "$dir/stdout.log" >&2 || true
       die "inspircd exited during start-up (output above, full log $dir/stdout.log)"
     fi
     if [ $SECONDS -ge $deadline ]; then
@@ -82,6 +88,11 @@ start() {
     fi
     sleep 0.1
   done
+  if tail -c +"$from" "$dir/stdout.log" | grep -q 'failed to bind'; then
+    kill "$pid" 2>/dev/null || true
+    tail -c +"$from" "$dir/stdout.log" >&2 || true
+    die "inspircd could not listen on 127.0.0.1:$port (output above)"
+  fi
   log "inspircd ready on 127.0.0.1:$port (pid $pid, dir $dir)"
 }
 

@@ -35,3 +35,9 @@ unmount_all_under() {
     umount "$m" 2>/dev/null || umount -l "$m" || die "cannot unmount $m"
   done
 }
+
+# True when something already accepts TCP connections on 127.0.0.1:$1. Checked before a start:
+# a readiness probe would otherwise happily talk to whatever holds the port.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}

@@ -184,10 +184,17 @@ health_ok() {
   [[ $status == *" 200 "* ]]
 }
 
+# A start that went wrong: show why, leave no process and no stray /proc mount behind.
+failed_start() {
+  stop >/dev/null 2>&1 || true
+  tail -n 30 "$host_run/stdout.log" >&2 || true
+  die "$1 (log above, full log $host_run/stdout.log)"
+}
+
 start() {
   bash "$(dirname "$0")/synapse-chroot.sh" >/dev/null
   if pid=$(running_pid "$pidfile"); then die "Synapse (pid $pid) already runs from $run"; fi
-  if health_ok; then die "port $port already answers HTTP; pick another port"; fi
+  if port_in_use "$port"; then die "127.0.0.1:$port is already taken; pick another port"; fi
   if [ $fresh = yes ] && [ -e "$host_run" ]; then rm -rf --one-file-system "$host_run"; fi
   mkdir -p "$host_run/media_store"
   ensure_secrets
@@ -195,7 +202,7 @@ start() {
   with_mount_lock
   ensure_proc
   [ -s "$host_run/signing.key" ] || (in_chroot python3 -m synapse.app.homeserver -c "$run/homeserver.yaml" \
-    --generate-keys) >>"$host_run/stdout.log" 2>&1 || die "Synapse could not generate its signing key; see $host_run/stdout.log"
+    --generate-keys) >>"$host_run/stdout.log" 2>&1 || { flock -u 8; failed_start "Synapse could not generate its signing key"; }
   (in_chroot python3 -m synapse.app.homeserver -c "$run/homeserver.yaml") </dev/null >>"$host_run/stdout.log" 2>&1 8>&- &
   local pid=$!
   echo $pid >"$pidfile"
@@ -203,13 +210,10 @@ start() {
   local deadline=$((SECONDS + READY_TIMEOUT_S))
   until health_ok; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$host_run/stdout.log" >&2 || true
-      die "Synapse exited during start-up (log above, full log $host_run/stdout.log)"
+      failed_start "Synapse exited during start-up"
     fi
     if [ $SECONDS -ge $deadline ]; then
-      kill "$pid" 2>/dev/null || true
-      tail -n 30 "$host_run/stdout.log" >&2 || true
-      die "Synapse did not answer http://127.0.0.1:$port/health within ${READY_TIMEOUT_S}s"
+      failed_start "Synapse did not answer http://127.0.0.1:$port/health within ${READY_TIMEOUT_S}s"
     fi
     sleep 0.2
   done
