@@ -62,7 +62,7 @@ export interface MapField<T> extends FieldBase {
   readonly _type?: Readonly<Record<string, T>>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any` here only erases the converted type so fields of every type fit one record.
 export type AnyField = LeafField<any> | SecretField | SectionField<any> | MapField<any>;
 
 /** The converted (readonly) type a field produces. */

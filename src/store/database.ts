@@ -2,6 +2,7 @@
 // before it, so a transaction's statements never interleave with other callers' statements on the
 // shared connection; inside `transaction` the callback gets a handle that skips the queue.
 import sqlite3 from 'sqlite3';
+import { StoreError } from './errors.js';
 
 export type SqlValue = string | number | bigint | Uint8Array | null;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
@@ -67,7 +68,11 @@ export class Database implements Queryable {
   static async open(path: string): Promise<Database> {
     if (typeof path !== 'string' || path.length === 0) throw new TypeError('Database.open: path must be non-empty text');
     const handle = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const db: sqlite3.Database = new sqlite3.Database(path, (err: Error | null) => (err ? reject(err) : resolve(db)));
+      const db: sqlite3.Database = new sqlite3.Database(path, (err: Error | null) =>
+        err
+          ? reject(new StoreError('database_unavailable', `cannot open the database ${path} (${(err as NodeJS.ErrnoException).code ?? err.message}); check that its folder exists and is writable (store.path)`, { cause: err }))
+          : resolve(db),
+      );
     });
     const db = new Database(new Raw(handle), handle);
     try {

@@ -1,5 +1,6 @@
 /** Stable codes for store failures; tests match on these. */
 export type StoreErrorCode =
+  | 'database_unavailable'
   | 'schema_too_new'
   | 'migration_invalid'
   | 'migration_failed'

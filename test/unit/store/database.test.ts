@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Database } from '../../../src/store/index.js';
+import { Database, StoreError } from '../../../src/store/index.js';
 
 describe('store: Database (promise wrapper over sqlite3)', () => {
   let db: Database;
@@ -81,5 +81,12 @@ describe('store: Database (promise wrapper over sqlite3)', () => {
 
   it('checks its arguments', async () => {
     await assert.rejects(Database.open(''), TypeError);
+  });
+
+  it('names the path when the database cannot be opened', async () => {
+    await assert.rejects(
+      Database.open('/nonexistent-kb-folder/kb.db'),
+      (e: unknown) => e instanceof StoreError && e.code === 'database_unavailable' && /\/nonexistent-kb-folder\/kb\.db \(SQLITE_CANTOPEN\)/.test(e.message),
+    );
   });
 });
