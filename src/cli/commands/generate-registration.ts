@@ -1,4 +1,4 @@
-import { constants, openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, openSync, writeSync } from 'node:fs';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseFlags, type Command } from '../command.js';
 import { loadConfigForCommand } from '../config-file.js';
 import { newToken, renderRegistration } from '../registration.js';
@@ -56,6 +56,8 @@ export const generateRegistration: Command = {
       return EXIT_FAILURE;
     }
     try {
+      // --force keeps the old file's mode; the tokens must not stay readable by others.
+      fchmodSync(fd, 0o600);
       writeSync(fd, text);
     } finally {
       closeSync(fd);

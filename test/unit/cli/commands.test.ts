@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -120,12 +120,14 @@ describe('cli: commands', () => {
     it('does not overwrite an existing file without --force', async () => {
       const config = file('c.yaml', VALID);
       const out = file('reg.yaml', 'keep me');
+      chmodSync(out, 0o644);
       const io = recordingIo();
       assert.equal(await runCli(['generate-registration', '-c', config, '-f', out], io), EXIT_FAILURE);
       assert.match(io.stderr, /exists; pass --force/);
       assert.equal(readFileSync(out, 'utf8'), 'keep me');
       assert.equal(await runCli(['generate-registration', '-c', config, '-f', out, '--force'], recordingIo()), EXIT_OK);
       assert.match(readFileSync(out, 'utf8'), /as_token:/);
+      assert.equal(statSync(out).mode & 0o777, 0o600, 'a replaced registration is made private too');
     });
 
     it('refuses an invalid config (exit 1, problems printed, no file written)', async () => {
