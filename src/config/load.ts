@@ -20,6 +20,8 @@ export interface ConfigCheck {
 
 /** Parses and validates; never throws for bad input, returns every problem instead. */
 export function checkConfigText(text: string, cenv: ConfigEnvironment = PROCESS_ENVIRONMENT): ConfigCheck {
+  if (typeof text !== 'string') throw new TypeError(`checkConfigText: text must be a string, got ${typeof text}`);
+  checkEnvironment(cenv);
   const lineCounter = new LineCounter();
   // uniqueKeys (the default) makes a repeated key a syntax error rather than a silent override.
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
@@ -49,6 +51,8 @@ export function loadConfigText(text: string, source = 'config', cenv: ConfigEnvi
 
 /** Reads and validates a config file; an unreadable file is one problem like any other. */
 export function checkConfigFile(path: string, cenv: ConfigEnvironment = PROCESS_ENVIRONMENT): ConfigCheck {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError('checkConfigFile: path must be non-empty text');
+  checkEnvironment(cenv);
   let text: string;
   try {
     text = cenv.readFile(path);
@@ -63,6 +67,12 @@ export function loadConfigFile(path: string, cenv: ConfigEnvironment = PROCESS_E
   const { config, problems } = checkConfigFile(path, cenv);
   if (!config) throw new InvalidConfigError(path, problems);
   return config;
+}
+
+function checkEnvironment(cenv: ConfigEnvironment): void {
+  if (typeof cenv !== 'object' || cenv === null || typeof cenv.env !== 'object' || cenv.env === null || typeof cenv.readFile !== 'function') {
+    throw new TypeError('config: the environment must have env (an object) and readFile (a function)');
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -324,3 +324,20 @@ describe('config: secrets', () => {
     assert.deepEqual([p.code, p.keyPath], ['wrong_type', 'homeserver.appservice.as_token']);
   });
 });
+
+describe('config: wrong-input table (our own misuse is a TypeError)', () => {
+  const notText: unknown[] = [undefined, null, 42, {}, [], new Uint8Array(1)];
+  for (const bad of notText) {
+    it(`checkConfigText and loadConfigText refuse ${inspect(bad)} as text`, () => {
+      assert.throws(() => checkConfigText(bad as string, cenv()), TypeError);
+      assert.throws(() => loadConfigText(bad as string, 'x', cenv()), TypeError);
+    });
+    it(`checkConfigFile refuses ${inspect(bad)} as a path`, () => {
+      assert.throws(() => checkConfigFile(bad as string, cenv()), TypeError);
+    });
+  }
+  it('an environment without env or readFile is refused', () => {
+    assert.throws(() => checkConfigText(MINIMAL, { env: {} } as ConfigEnvironment), TypeError);
+    assert.throws(() => checkConfigText(MINIMAL, { readFile: () => '' } as unknown as ConfigEnvironment), TypeError);
+  });
+});
