@@ -191,8 +191,21 @@ failed_start() {
   die "$1 (log above, full log $host_run/stdout.log)"
 }
 
+# Runs that were killed before destroy leave their folders behind in the shared chroot; drop
+# those untouched for a day whose Synapse is not running, so the cache does not grow forever.
+prune_stale_runs() {
+  local d
+  for d in "$ROOT"/srv/hs-*; do
+    [ -d "$d" ] && [ "$d" != "$host_run" ] || continue
+    running_pid "$d/synapse.run.pid" >/dev/null && continue
+    [ -n "$(find "$d" -maxdepth 0 -mtime +0)" ] && rm -rf --one-file-system "$d"
+  done
+  return 0
+}
+
 start() {
   bash "$(dirname "$0")/synapse-chroot.sh" >/dev/null
+  prune_stale_runs
   if pid=$(running_pid "$pidfile"); then die "Synapse (pid $pid) already runs from $run"; fi
   if port_in_use "$port"; then die "127.0.0.1:$port is already taken; pick another port"; fi
   if [ $fresh = yes ] && [ -e "$host_run" ]; then rm -rf --one-file-system "$host_run"; fi
