@@ -63,11 +63,11 @@ export function bytesToNumberLE(bytes: Uint8Array): bigint {
 }
 
 export function numberToBytesLE(n: bigint, length: number): Uint8Array {
+  if (n < 0n) throw new RangeError('numberToBytesLE: negative');
+  const hex = n.toString(16);
+  if (hex.length > length * 2) throw new RangeError(`numberToBytesLE: does not fit in ${length} bytes`);
+  const be = Buffer.from(hex.padStart(length * 2, '0'), 'hex');
   const out = new Uint8Array(length);
-  let v = n;
-  for (let i = 0; i < length; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  for (let i = 0; i < length; i++) out[i] = be[length - 1 - i]!;
   return out;
 }

@@ -5,8 +5,8 @@ import { type AeadVariant, DEFAULT_AEAD_VARIANT, aeadOpen, aeadSeal } from './gc
 import { hkdfBlake2b } from './hkdf.js';
 import { MessageBoxIndex } from './message-box-index.js';
 import { scalarMultBase, scalarMultPoint } from './points.js';
-import { blindingScalar, modL } from './scalar.js';
-import { blindedSign, verifyGo } from './signature.js';
+import { blindingScalarBytes, scalarMul } from './scalar.js';
+import { blindedSignBytes, verifyGo } from './signature.js';
 
 export const BOX_ID_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
@@ -38,8 +38,12 @@ function checkCtx(ctx: Uint8Array): void {
 /** BoxID = encode(f·P) for the index and context; from a WriteCap the same point is s'·B, faster. */
 export function boxIdFor(cap: ReadCap | WriteCap, index: MessageBoxIndex, ctx: Uint8Array): Uint8Array {
   checkCtx(ctx);
-  const f = blindingScalar(contextKeys(index, ctx).kCtx);
-  if (cap instanceof WriteCap) return scalarMultBase(modL(f * cap.rootSecretScalar()));
+  return boxIdFromKCtx(cap, hkdfBlake2b(index.blindingFactor, ctx, EMPTY, 32));
+}
+
+function boxIdFromKCtx(cap: ReadCap | WriteCap, kCtx: Uint8Array): Uint8Array {
+  const f = blindingScalarBytes(kCtx);
+  if (cap instanceof WriteCap) return scalarMultBase(scalarMul(f, cap.rootSecretScalarBytes()));
   const id = scalarMultPoint(cap.rootPublicKey, f);
   // ReadCap.fromBytes validated the point, so this cannot happen for a parsed cap.
   if (!id) throw new BacapError('INVALID_POINT', 'ReadCap root public key is not a valid Ed25519 point');
@@ -48,13 +52,14 @@ export function boxIdFor(cap: ReadCap | WriteCap, index: MessageBoxIndex, ctx: U
 
 /** The legacy DeriveMessageBoxID: blinds with the raw K, no context (§6). Messages never use it. */
 export function rawBoxIdFor(cap: ReadCap | WriteCap, index: MessageBoxIndex): Uint8Array {
-  const id = scalarMultPoint(cap.rootPublicKey, blindingScalar(index.blindingFactor));
+  const id = scalarMultPoint(cap.rootPublicKey, blindingScalarBytes(index.blindingFactor));
   if (!id) throw new BacapError('INVALID_POINT', 'root public key is not a valid Ed25519 point');
   return id;
 }
 
-function blindedSecret(cap: WriteCap, kCtx: Uint8Array): { s: bigint; boxId: Uint8Array } {
-  const s = modL(blindingScalar(kCtx) * cap.rootSecretScalar());
+/** s' = f·a mod L and BoxID = s'·B (§6), the writer's faster route to the same point as f·P. */
+function blindedSecret(cap: WriteCap, kCtx: Uint8Array): { s: Uint8Array; boxId: Uint8Array } {
+  const s = scalarMul(blindingScalarBytes(kCtx), cap.rootSecretScalarBytes());
   return { s, boxId: scalarMultBase(s) };
 }
 
@@ -71,7 +76,7 @@ export function encryptForContext(
   const { kCtx, eCtx } = contextKeys(index, ctx);
   const { s, boxId } = blindedSecret(cap, kCtx);
   const ciphertext = aeadSeal(variant, eCtx, boxId, plaintext);
-  return { boxId, ciphertext, signature: blindedSign(s, boxId, ciphertext) };
+  return { boxId, ciphertext, signature: blindedSignBytes(s, boxId, ciphertext) };
 }
 
 /** SignBox (§9.2): signs an arbitrary message under the box's blinded key. */
@@ -79,7 +84,7 @@ export function signBox(cap: WriteCap, index: MessageBoxIndex, ctx: Uint8Array, 
   checkCtx(ctx);
   abytes(message, 'message');
   const { s, boxId } = blindedSecret(cap, contextKeys(index, ctx).kCtx);
-  return { boxId, signature: blindedSign(s, boxId, message) };
+  return { boxId, signature: blindedSignBytes(s, boxId, message) };
 }
 
 /** A tombstone (§9.5): zero-length ciphertext and a signature over the empty message. */
@@ -133,8 +138,9 @@ export class ReadPosition {
   ) {}
 
   static derive(cap: ReadCap | WriteCap, index: MessageBoxIndex, ctx: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): ReadPosition {
-    const boxId = boxIdFor(cap, index, ctx);
-    return new ReadPosition(index, boxId, contextKeys(index, ctx).eCtx, variant);
+    checkCtx(ctx);
+    const { kCtx, eCtx } = contextKeys(index, ctx);
+    return new ReadPosition(index, boxIdFromKCtx(cap, kCtx), eCtx, variant);
   }
 
   open(boxId: Uint8Array, ciphertext: Uint8Array, signature: Uint8Array): OpenedBox {

@@ -1,8 +1,8 @@
-import { abytes, copyBytes, equalBytes } from './_bytes.js';
+import { abytes, bytesToNumberLE, copyBytes, equalBytes } from './_bytes.js';
 import { BacapError, GO_MESSAGES } from './errors.js';
 import { MESSAGE_BOX_INDEX_BYTES, MessageBoxIndex, type RandomSource, type StartIndexRule, secureRandom } from './message-box-index.js';
 import { decodePoint, publicKeyFromSeed } from './points.js';
-import { rootScalar } from './scalar.js';
+import { rootScalarBytes } from './scalar.js';
 
 export const WRITE_CAP_BYTES = 168;
 export const READ_CAP_BYTES = 136;
@@ -52,7 +52,7 @@ export class ReadCap {
  * its holder write a stream; never log it.
  */
 export class WriteCap {
-  private cachedRootScalar: bigint | undefined;
+  private cachedRootScalar: Uint8Array | undefined;
 
   private constructor(
     private readonly seed: Uint8Array,
@@ -105,10 +105,15 @@ export class WriteCap {
     return cap;
   }
 
-  /** The root secret scalar a (§4); cached because every box signature needs it. */
-  rootSecretScalar(): bigint {
-    this.cachedRootScalar ??= rootScalar(this.seed);
+  /** The root secret scalar a (§4) as canonical 32 LE bytes; cached because every box signature needs it. Internal. */
+  rootSecretScalarBytes(): Uint8Array {
+    this.cachedRootScalar ??= rootScalarBytes(this.seed);
     return this.cachedRootScalar;
+  }
+
+  /** The root secret scalar a (§4) as a bigint, for the vector tests. */
+  rootSecretScalar(): bigint {
+    return bytesToNumberLE(this.rootSecretScalarBytes());
   }
 
   /** Keeps the seed out of logs and JSON. */

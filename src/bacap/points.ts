@@ -1,5 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import sodium from 'sodium-native';
+import { bytesToNumberLE } from './_bytes.js';
 import { sc32 } from './scalar.js';
 
 /**
@@ -15,15 +16,25 @@ import { sc32 } from './scalar.js';
 const { Point } = ed25519;
 const IDENTITY = Point.ZERO.toBytes();
 
+type Scalar = bigint | Uint8Array; // a bigint 0 <= s < L, or its canonical 32-byte LE encoding
+
+function scalarParts(s: Scalar): { bytes: Uint8Array; big: () => bigint; zero: boolean } {
+  if (typeof s === 'bigint') return { bytes: sc32(s), big: () => s, zero: s === 0n };
+  let acc = 0;
+  for (let i = 0; i < s.length; i++) acc |= s[i]!;
+  return { bytes: s, big: () => bytesToNumberLE(s), zero: acc === 0 };
+}
+
 /** encode(s·B) for a scalar 0 <= s < L. */
-export function scalarMultBase(s: bigint): Uint8Array {
-  if (s === 0n) return IDENTITY.slice();
+export function scalarMultBase(s: Scalar): Uint8Array {
+  const { bytes, big, zero } = scalarParts(s);
+  if (zero) return IDENTITY.slice();
   const out = new Uint8Array(32);
   try {
-    sodium.crypto_scalarmult_ed25519_base_noclamp(out, sc32(s));
+    sodium.crypto_scalarmult_ed25519_base_noclamp(out, bytes);
     return out;
   } catch {
-    return Point.BASE.multiply(s).toBytes();
+    return Point.BASE.multiply(big()).toBytes();
   }
 }
 
@@ -31,11 +42,12 @@ export function scalarMultBase(s: bigint): Uint8Array {
  * encode(s·P) for a 32-byte encoded point P (decoded as Go does) and 0 <= s < L.
  * Returns undefined if P is not a curve point.
  */
-export function scalarMultPoint(p: Uint8Array, s: bigint): Uint8Array | undefined {
-  if (s !== 0n) {
+export function scalarMultPoint(p: Uint8Array, s: Scalar): Uint8Array | undefined {
+  const { bytes, big, zero } = scalarParts(s);
+  if (!zero) {
     const out = new Uint8Array(32);
     try {
-      sodium.crypto_scalarmult_ed25519_noclamp(out, sc32(s), p);
+      sodium.crypto_scalarmult_ed25519_noclamp(out, bytes, p);
       return out;
     } catch {
       // fall through to the exact path
@@ -43,7 +55,7 @@ export function scalarMultPoint(p: Uint8Array, s: bigint): Uint8Array | undefine
   }
   const point = decodePoint(p);
   if (!point) return undefined;
-  return s === 0n ? IDENTITY.slice() : point.multiply(s).toBytes();
+  return zero ? IDENTITY.slice() : point.multiply(big()).toBytes();
 }
 
 /** Decodes like Go's edwards25519 SetBytes: non-canonical y accepted; undefined if not on the curve. */
