@@ -74,6 +74,9 @@ interface StreamState {
   nextDueMs: number;
   /** Read again at once, even before the backoff: backlog catch-up or a temp-stream transfer. */
   urgent: boolean;
+  /** Never a blocking read: temp streams (their boxes are all written, wire §1.13 [N]) and
+   *  voucher rendezvous polling. */
+  failFastOnly: boolean;
   inFlight?: { mode: ReadMode; sinceMs: number; cancelling: boolean };
 }
 
@@ -107,7 +110,13 @@ export class SchedulerPolicy {
   /** A stream to read. New streams are due at once (a first read catches up on history). */
   addStream(key: string, group: string, nowMs: number): void {
     if (this.streams.has(key)) return;
-    this.streams.set(key, { key, group, lastBoxMs: -Infinity, backoffMs: 0, nextDueMs: nowMs, urgent: false });
+    this.streams.set(key, { key, group, lastBoxMs: -Infinity, backoffMs: 0, nextDueMs: nowMs, urgent: false, failFastOnly: false });
+  }
+
+  /** Restricts a stream to fail-fast reads (while it reads a temp stream, for example). */
+  setFailFastOnly(key: string, on: boolean): void {
+    const s = this.streams.get(key);
+    if (s) s.failFastOnly = on;
   }
 
   /** Stops scheduling a stream. A read in flight is the driver's to cancel. */
@@ -170,7 +179,7 @@ export class SchedulerPolicy {
     this.refill(nowMs);
     const all = [...this.streams.values()];
     const hot = all
-      .filter((s) => nowMs - s.lastBoxMs <= c.hotWindowMs)
+      .filter((s) => !s.failFastOnly && nowMs - s.lastBoxMs <= c.hotWindowMs)
       .sort((a, b) => byActivity(a, b) || cmp(a.key, b.key))
       .slice(0, c.maxBlocking);
     const wanted = new Set(hot.map((s) => s.key));
