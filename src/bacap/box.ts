@@ -1,7 +1,7 @@
 import { abytes, equalBytes, isAllZero } from './_bytes.js';
 import { ReadCap, WriteCap } from './caps.js';
 import { BacapError, GO_MESSAGES } from './errors.js';
-import { type AeadVariant, DEFAULT_AEAD_VARIANT, aeadOpen, aeadSeal } from './gcm-siv.js';
+import { type AeadVariant, DEFAULT_AEAD_VARIANT, aeadOpen, aeadSeal, assertVariant } from './gcm-siv.js';
 import { hkdfBlake2b } from './hkdf.js';
 import { MessageBoxIndex } from './message-box-index.js';
 import { scalarMultBase, scalarMultPoint } from './points.js';
@@ -35,8 +35,17 @@ function checkCtx(ctx: Uint8Array): void {
   abytes(ctx, 'ctx');
 }
 
+// Our own callers' misuse gets a TypeError naming the argument, not a crash deep inside.
+function checkCapAndIndex(cap: unknown, index: unknown, writer: boolean): void {
+  if (writer ? !(cap instanceof WriteCap) : !(cap instanceof ReadCap || cap instanceof WriteCap)) {
+    throw new TypeError(`cap: expected ${writer ? 'WriteCap' : 'ReadCap or WriteCap'}`);
+  }
+  if (!(index instanceof MessageBoxIndex)) throw new TypeError('index: expected MessageBoxIndex');
+}
+
 /** BoxID = encode(f·P) for the index and context; from a WriteCap the same point is s'·B, faster. */
 export function boxIdFor(cap: ReadCap | WriteCap, index: MessageBoxIndex, ctx: Uint8Array): Uint8Array {
+  checkCapAndIndex(cap, index, false);
   checkCtx(ctx);
   return boxIdFromKCtx(cap, hkdfBlake2b(index.blindingFactor, ctx, EMPTY, 32));
 }
@@ -71,8 +80,10 @@ export function encryptForContext(
   plaintext: Uint8Array,
   variant: AeadVariant = DEFAULT_AEAD_VARIANT,
 ): SealedBox {
+  checkCapAndIndex(cap, index, true);
   checkCtx(ctx);
   abytes(plaintext, 'plaintext');
+  assertVariant(variant);
   const { kCtx, eCtx } = contextKeys(index, ctx);
   const { s, boxId } = blindedSecret(cap, kCtx);
   const ciphertext = aeadSeal(variant, eCtx, boxId, plaintext);
@@ -81,9 +92,10 @@ export function encryptForContext(
 
 /** SignBox (§9.2): signs an arbitrary message under the box's blinded key. */
 export function signBox(cap: WriteCap, index: MessageBoxIndex, ctx: Uint8Array, message: Uint8Array): { boxId: Uint8Array; signature: Uint8Array } {
+  checkCapAndIndex(cap, index, true);
   checkCtx(ctx);
   abytes(message, 'message');
-  const { s, boxId } = blindedSecret(cap, contextKeys(index, ctx).kCtx);
+  const { s, boxId } = blindedSecret(cap, hkdfBlake2b(index.blindingFactor, ctx, EMPTY, 32));
   return { boxId, signature: blindedSignBytes(s, boxId, message) };
 }
 
@@ -138,7 +150,9 @@ export class ReadPosition {
   ) {}
 
   static derive(cap: ReadCap | WriteCap, index: MessageBoxIndex, ctx: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): ReadPosition {
+    checkCapAndIndex(cap, index, false);
     checkCtx(ctx);
+    assertVariant(variant);
     const { kCtx, eCtx } = contextKeys(index, ctx);
     return new ReadPosition(index, boxIdFromKCtx(cap, kCtx), eCtx, variant);
   }

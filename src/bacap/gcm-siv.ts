@@ -17,6 +17,12 @@ export type AeadVariant = 'nonce12' | 'nonce16';
 export const DEFAULT_AEAD_VARIANT: AeadVariant = 'nonce12';
 const TAG_BYTES = 16;
 
+/** Our own callers' misuse: a variant that is neither of the two is a TypeError, never a silent default. */
+export function assertVariant(variant: unknown): AeadVariant {
+  if (variant !== 'nonce12' && variant !== 'nonce16') throw new TypeError(`variant: expected 'nonce12' or 'nonce16', got ${typeof variant === 'string' ? JSON.stringify(variant) : typeof variant}`);
+  return variant;
+}
+
 function readWord(b: Uint8Array, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }
@@ -84,7 +90,7 @@ function ctr(encXk: Uint32Array, tag: Uint8Array, input: Uint8Array, out: Uint8A
 function nonceFor(variant: AeadVariant, boxId: Uint8Array): { nonce: Uint8Array; words: number } {
   if (variant === 'nonce12') return { nonce: boxId.subarray(0, 12), words: 3 };
   if (variant === 'nonce16') return { nonce: boxId.subarray(0, 16), words: 4 };
-  throw new TypeError(`variant: expected 'nonce12' or 'nonce16', got ${String(variant)}`);
+  return nonceFor(assertVariant(variant), boxId);
 }
 
 /** Seals a box's plaintext: ct || tag, nonce and AAD from the box ID. */

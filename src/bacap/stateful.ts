@@ -3,7 +3,7 @@ import { abytes, copyBytes, isAllZero } from './_bytes.js';
 import { type OpenedBox, type SealedBox, ReadPosition, boxIdFor, encryptForContext } from './box.js';
 import { ReadCap, WriteCap } from './caps.js';
 import { BacapError, GO_MESSAGES } from './errors.js';
-import { type AeadVariant, DEFAULT_AEAD_VARIANT } from './gcm-siv.js';
+import { type AeadVariant, DEFAULT_AEAD_VARIANT, assertVariant } from './gcm-siv.js';
 import { MessageBoxIndex } from './message-box-index.js';
 
 /*
@@ -61,7 +61,7 @@ export class StatefulWriter {
 
   static create(cap: WriteCap, ctx: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): StatefulWriter {
     if (!(cap instanceof WriteCap)) throw new TypeError('cap: expected WriteCap');
-    return new StatefulWriter(cap, null, cap.firstIndex, copyBytes(abytes(ctx, 'ctx')), variant);
+    return new StatefulWriter(cap, null, cap.firstIndex, copyBytes(abytes(ctx, 'ctx')), assertVariant(variant));
   }
 
   get next(): MessageBoxIndex {
@@ -99,6 +99,7 @@ export class StatefulWriter {
   }
 
   static fromCbor(bytes: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): StatefulWriter {
+    assertVariant(variant);
     const what = 'StatefulWriter';
     const map = decodeMap(bytes, what, ['Wcap', 'LastOutboxIdx', 'NextIndex', 'Ctx']);
     const cap = WriteCap.fromBytes(bytesField(map, 'Wcap', what));
@@ -123,11 +124,13 @@ export class StatefulReader {
   /** Go's quirk kept: LastInboxRead starts at the cap's index, which has not been read yet. */
   static create(cap: ReadCap, ctx: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): StatefulReader {
     if (!(cap instanceof ReadCap)) throw new TypeError('cap: expected ReadCap');
-    return new StatefulReader(cap, cap.firstIndex, cap.firstIndex, copyBytes(abytes(ctx, 'ctx')), variant);
+    return new StatefulReader(cap, cap.firstIndex, cap.firstIndex, copyBytes(abytes(ctx, 'ctx')), assertVariant(variant));
   }
 
   static createAt(cap: ReadCap, ctx: Uint8Array, index: MessageBoxIndex, variant: AeadVariant = DEFAULT_AEAD_VARIANT): StatefulReader {
-    return new StatefulReader(cap, null, index, copyBytes(abytes(ctx, 'ctx')), variant);
+    if (!(cap instanceof ReadCap)) throw new TypeError('cap: expected ReadCap');
+    if (!(index instanceof MessageBoxIndex)) throw new TypeError('index: expected MessageBoxIndex');
+    return new StatefulReader(cap, null, index, copyBytes(abytes(ctx, 'ctx')), assertVariant(variant));
   }
 
   get next(): MessageBoxIndex {
@@ -169,6 +172,7 @@ export class StatefulReader {
   }
 
   static fromCbor(bytes: Uint8Array, variant: AeadVariant = DEFAULT_AEAD_VARIANT): StatefulReader {
+    assertVariant(variant);
     const what = 'StatefulReader';
     const map = decodeMap(bytes, what, ['Rcap', 'LastInboxRead', 'NextIndex', 'Ctx']);
     const cap = ReadCap.fromBytes(bytesField(map, 'Rcap', what));

@@ -120,7 +120,7 @@ describe('BACAP verification: fast path agrees with the exact Go algorithm', () 
     }
   });
 
-  it('on the key encodings where OpenSSL and Go might decode differently (non-canonical y, x = 0 with sign bit)', () => {
+  it('on the key encodings where libsodium and Go decode differently (non-canonical y, x = 0 with sign bit)', () => {
     const enc = (low: number, fill: number, top: number) => {
       const k = new Uint8Array(32).fill(fill);
       k[0] = low;

@@ -98,6 +98,34 @@ describe('BACAP wrong-input table', () => {
     });
   }
 
+  it('every export that takes an AEAD variant refuses an unknown one with TypeError', () => {
+    const bad = 'nonce13' as never;
+    const calls: Array<[string, () => unknown]> = [
+      ['encryptForContext', () => encryptForContext(cap, index, PIGEONHOLE_CONTEXT, new Uint8Array(1), bad)],
+      ['openForContext', () => openForContext(rcap, index, PIGEONHOLE_CONTEXT, box.boxId, box.ciphertext, box.signature, bad)],
+      ['ReadPosition.derive', () => ReadPosition.derive(rcap, index, PIGEONHOLE_CONTEXT, bad)],
+      ['StatefulWriter.create', () => StatefulWriter.create(cap, PIGEONHOLE_CONTEXT, bad)],
+      ['StatefulReader.create', () => StatefulReader.create(rcap, PIGEONHOLE_CONTEXT, bad)],
+      ['StatefulReader.createAt', () => StatefulReader.createAt(rcap, PIGEONHOLE_CONTEXT, index, bad)],
+      ['StatefulWriter.fromCbor', () => StatefulWriter.fromCbor(StatefulWriter.create(cap, PIGEONHOLE_CONTEXT).toCbor(), bad)],
+      ['StatefulReader.fromCbor', () => StatefulReader.fromCbor(StatefulReader.create(rcap, PIGEONHOLE_CONTEXT).toCbor(), bad)],
+    ];
+    for (const [name, call] of calls) assert.throws(call, TypeError, name);
+  });
+
+  it('box operations refuse a wrong cap or index kind with TypeError (a ReadCap cannot sign)', () => {
+    const rcapAsWriter = rcap as unknown as WriteCap;
+    assert.throws(() => encryptForContext(rcapAsWriter, index, PIGEONHOLE_CONTEXT, new Uint8Array(1)), TypeError);
+    assert.throws(() => signBox(rcapAsWriter, index, PIGEONHOLE_CONTEXT, new Uint8Array(1)), TypeError);
+    assert.throws(() => tombstoneFor(rcapAsWriter, index, PIGEONHOLE_CONTEXT), TypeError);
+    assert.throws(() => StatefulReader.createAt(rcap, PIGEONHOLE_CONTEXT, index.toBytes() as never), TypeError);
+    for (const [, value] of WRONG_KINDS) {
+      assert.throws(() => boxIdFor(value as ReadCap, index, PIGEONHOLE_CONTEXT), TypeError);
+      assert.throws(() => boxIdFor(rcap, value as MessageBoxIndex, PIGEONHOLE_CONTEXT), TypeError);
+      assert.throws(() => openForContext(rcap, value as MessageBoxIndex, PIGEONHOLE_CONTEXT, box.boxId, box.ciphertext, box.signature), TypeError);
+    }
+  });
+
   it('verifyBox returns false, never throws, for wrong kinds and lengths', () => {
     for (const [, value] of WRONG_KINDS) {
       assert.equal(verifyBox(value as Uint8Array, box.ciphertext, box.signature), false);
