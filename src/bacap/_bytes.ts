@@ -56,18 +56,32 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes);
 }
 
+// Scalar <-> bytes conversions run several times per box, so they go 64 bits at a time.
 export function bytesToNumberLE(bytes: Uint8Array): bigint {
-  let hex = '';
-  for (let i = bytes.length - 1; i >= 0; i--) hex += bytes[i]!.toString(16).padStart(2, '0');
-  return hex.length === 0 ? 0n : BigInt('0x' + hex);
+  if (bytes.length === 32) {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, 32);
+    return (v.getBigUint64(24, true) << 192n) | (v.getBigUint64(16, true) << 128n) | (v.getBigUint64(8, true) << 64n) | v.getBigUint64(0, true);
+  }
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
+  return n;
 }
 
 export function numberToBytesLE(n: bigint, length: number): Uint8Array {
-  if (n < 0n) throw new RangeError('numberToBytesLE: negative');
-  const hex = n.toString(16);
-  if (hex.length > length * 2) throw new RangeError(`numberToBytesLE: does not fit in ${length} bytes`);
-  const be = Buffer.from(hex.padStart(length * 2, '0'), 'hex');
+  if (n < 0n || n >> BigInt(8 * length) !== 0n) throw new RangeError(`numberToBytesLE: value does not fit in ${length} bytes`);
   const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = be[length - 1 - i]!;
+  if (length === 32) {
+    const v = new DataView(out.buffer);
+    v.setBigUint64(0, BigInt.asUintN(64, n), true);
+    v.setBigUint64(8, BigInt.asUintN(64, n >> 64n), true);
+    v.setBigUint64(16, BigInt.asUintN(64, n >> 128n), true);
+    v.setBigUint64(24, n >> 192n, true);
+    return out;
+  }
+  let v = n;
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
   return out;
 }
