@@ -17,7 +17,11 @@ function describe(value: unknown): string {
 
 export function le64(n: bigint): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, n, true);
+  let lo = Number(n & 0xffffffffn), hi = Number((n >> 32n) & 0xffffffffn);
+  for (let i = 0; i < 4; i++, lo >>>= 8, hi >>>= 8) {
+    out[i] = lo & 0xff;
+    out[i + 4] = hi & 0xff;
+  }
   return out;
 }
 

@@ -23,8 +23,6 @@ interface Pads {
   readonly outer: Uint8Array; // key ^ 0x5c, BLOCK bytes
 }
 
-let scratch = new Uint8Array(1024);
-
 function blake2b512(out: Uint8Array, input: Uint8Array): void {
   sodium.crypto_generichash(out, input);
 }
@@ -58,41 +56,63 @@ function padsForSalt(salt: Uint8Array | undefined): Pads {
   return pads;
 }
 
-function ensureScratch(length: number): Uint8Array {
-  if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-  return scratch;
+// Working buffers, reused (this code is synchronous, so never re-entered) and wiped after use:
+// `input` holds an inner pad and its message, `outerInput` an outer pad and the inner hash.
+let input = new Uint8Array(BLOCK + 256);
+const outerInput = new Uint8Array(BLOCK + OUT);
+const prk = new Uint8Array(OUT);
+const t = new Uint8Array(OUT);
+// HMAC pads of the PRK: only the first 64 bytes depend on it (the PRK is 64 bytes; the rest of
+// the block is the zero padding XOR the pad byte).
+const prkInner = new Uint8Array(BLOCK).fill(0x36);
+const prkOuter = new Uint8Array(BLOCK).fill(0x5c);
+
+function inputOf(length: number): Uint8Array {
+  if (input.length < length) input = new Uint8Array(Math.max(length, input.length * 2));
+  return input;
 }
 
-/** out = HMAC-BLAKE2b-512(pads, a || b || c); out is 64 bytes. */
-function hmac(out: Uint8Array, pads: Pads, a: Uint8Array, b?: Uint8Array, c?: number): void {
-  const msgLength = a.length + (b ? b.length : 0) + (c === undefined ? 0 : 1);
-  const buf = ensureScratch(BLOCK + Math.max(msgLength, OUT));
-  buf.set(pads.inner, 0);
-  buf.set(a, BLOCK);
-  if (b) buf.set(b, BLOCK + a.length);
-  if (c !== undefined) buf[BLOCK + msgLength - 1] = c;
-  blake2b512(out, buf.subarray(0, BLOCK + msgLength));
-  buf.set(pads.outer, 0);
-  buf.set(out, BLOCK);
-  blake2b512(out, buf.subarray(0, BLOCK + OUT));
+/** out = BLAKE2b(outer || BLAKE2b(input[0:length])), where input already starts with the inner pad. */
+function finishHmac(out: Uint8Array, outer: Uint8Array, length: number): void {
+  blake2b512(out, input.subarray(0, length));
+  outerInput.set(outer, 0);
+  outerInput.set(out, BLOCK);
+  blake2b512(out, outerInput);
 }
 
 export function hkdfBlake2b(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
   if (!Number.isInteger(length) || length < 0 || length > MAX_OKM) throw new RangeError(`length: expected 0..${MAX_OKM}, got ${length}`);
-  const prk = new Uint8Array(OUT);
-  hmac(prk, padsForSalt(salt), ikm); // RFC 5869 §2.2: PRK = HMAC(salt, IKM)
-  const expand = padsFor(prk); // §2.3: T(i) = HMAC(PRK, T(i-1) || info || i)
-  prk.fill(0);
+  // RFC 5869 §2.2: PRK = HMAC(salt, IKM)
+  const pads = padsForSalt(salt);
+  const buf = inputOf(BLOCK + Math.max(ikm.length, OUT + info.length + 1));
+  buf.set(pads.inner, 0);
+  buf.set(ikm, BLOCK);
+  finishHmac(prk, pads.outer, BLOCK + ikm.length);
+  // §2.3: T(i) = HMAC(PRK, T(i-1) || info || i), OKM = T(1) || T(2) || ...
+  for (let i = 0; i < OUT; i++) {
+    prkInner[i] = prk[i]! ^ 0x36;
+    prkOuter[i] = prk[i]! ^ 0x5c;
+  }
+  buf.set(prkInner, 0);
   const okm = new Uint8Array(length);
-  const t = new Uint8Array(OUT);
   for (let i = 1, at = 0; at < length; i++, at += OUT) {
-    if (i === 1) hmac(t, expand, info, undefined, 1);
-    else hmac(t, expand, t, info, i);
+    let end = BLOCK;
+    if (i > 1) {
+      buf.set(t, end);
+      end += OUT;
+    }
+    buf.set(info, end);
+    end += info.length;
+    buf[end++] = i;
+    finishHmac(t, prkOuter, end);
     okm.set(length - at >= OUT ? t : t.subarray(0, length - at), at);
   }
+  // No key material left behind in the shared buffers.
+  buf.fill(0, 0, BLOCK + Math.max(ikm.length, OUT + info.length + 1));
+  outerInput.fill(0);
+  prk.fill(0);
   t.fill(0);
-  expand.inner.fill(0);
-  expand.outer.fill(0);
-  scratch.fill(0, 0, BLOCK + Math.max(ikm.length, OUT + info.length + 1)); // no key material left behind
+  prkInner.fill(0x36, 0, OUT);
+  prkOuter.fill(0x5c, 0, OUT);
   return okm;
 }
