@@ -1,0 +1,104 @@
+// Framing and the response envelope of the thin-client protocol, daemon side (thin-client §1.2,
+// §1.3): 4-byte BE length + one CBOR item, at most 40 MiB; every response carries all 25 keys
+// with null for all but one, as Go's struct encoder without omitempty does.
+import { Encoder } from 'cbor-x';
+
+export const MAX_FRAME_BYTES = 40 * 1024 * 1024;
+
+/** The daemon's Response struct, in its field order (client/thin/thin_messages.go). */
+export const RESPONSE_KEYS = [
+  'session_token_reply',
+  'shutdown_event',
+  'connection_status_event',
+  'new_pki_document_event',
+  'message_sent_event',
+  'message_reply_event',
+  'message_id_garbage_collected',
+  'new_keypair_reply',
+  'encrypt_read_reply',
+  'encrypt_write_reply',
+  'start_resending_encrypted_message_reply',
+  'cancel_resending_encrypted_message_reply',
+  'next_message_box_index_reply',
+  'start_resending_copy_command_reply',
+  'cancel_resending_copy_command_reply',
+  'create_courier_envelopes_from_payload_reply',
+  'create_courier_envelopes_from_multi_payload_reply',
+  'create_courier_envelopes_from_tombstone_range_reply',
+  'get_message_box_index_counter_reply',
+  'get_pki_document_reply',
+  'get_directory_authorities_reply',
+  'voucher_mint_reply',
+  'voucher_induct_reply',
+  'voucher_open_reply',
+  'voucher_derive_stream_reply',
+] as const;
+export type ResponseKey = (typeof RESPONSE_KEYS)[number];
+
+// §1.3: untagged byte strings, no records, minimal map heads.
+const codec = new Encoder({ useRecords: false, tagUint8Array: false, mapsAsObjects: true, variableMapSize: true });
+
+export function encodeFrame(key: ResponseKey, body: Record<string, unknown>): Uint8Array {
+  const map: Record<string, unknown> = {};
+  for (const k of RESPONSE_KEYS) map[k] = k === key ? body : null;
+  const cbor = codec.encode(map);
+  const out = new Uint8Array(4 + cbor.length);
+  new DataView(out.buffer).setUint32(0, cbor.length);
+  out.set(cbor, 4);
+  return out;
+}
+
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+  constructor(
+    readonly code: 'frame_too_large' | 'cbor_malformed' | 'not_a_request',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Splits a byte stream into frames; throws FrameError for a length above the cap. */
+export class FrameReader {
+  private buf = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    const next = new Uint8Array(this.buf.length + chunk.length);
+    next.set(this.buf, 0);
+    next.set(chunk, this.buf.length);
+    this.buf = next;
+  }
+
+  /** The next complete frame's payload, or undefined if more bytes are needed. */
+  next(): Uint8Array | undefined {
+    if (this.buf.length < 4) return undefined;
+    const n = new DataView(this.buf.buffer, this.buf.byteOffset).getUint32(0);
+    if (n > MAX_FRAME_BYTES) throw new FrameError('frame_too_large', `frame of ${n} bytes exceeds ${MAX_FRAME_BYTES}`);
+    if (this.buf.length < 4 + n) return undefined;
+    const payload = this.buf.slice(4, 4 + n);
+    this.buf = this.buf.slice(4 + n);
+    return payload;
+  }
+}
+
+/** Decodes a request frame into its one non-null key and body (§1.3: unknown keys ignored). */
+export function decodeRequest(payload: Uint8Array): { type: string; body: Record<string, unknown> } | undefined {
+  let value: unknown;
+  try {
+    value = codec.decode(payload);
+  } catch (e) {
+    throw new FrameError('cbor_malformed', `request is not one CBOR item: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new FrameError('not_a_request', 'request is not a CBOR map');
+  }
+  for (const [type, body] of Object.entries(value as Record<string, unknown>)) {
+    if (body === null || body === undefined) continue;
+    if (typeof body !== 'object' || Array.isArray(body) || body instanceof Uint8Array) {
+      throw new FrameError('not_a_request', `request ${JSON.stringify(type)} is not a map`);
+    }
+    return { type, body: body as Record<string, unknown> };
+  }
+  // §1.7: an empty request variant is dropped silently.
+  return undefined;
+}
