@@ -43,6 +43,7 @@ export class ReadCap {
 
   /** The same stream re-based to a later (or mutated) index, e.g. before sharing it (§5.3). */
   withIndex(index: MessageBoxIndex): ReadCap {
+    if (!(index instanceof MessageBoxIndex)) throw new TypeError('index: expected MessageBoxIndex');
     return new ReadCap(this.rootPublicKey, index);
   }
 }
@@ -65,6 +66,7 @@ export class WriteCap {
    * so a deterministic RandomSource reproduces Go's caps byte for byte.
    */
   static generate(rng: RandomSource = secureRandom, rule: StartIndexRule = 'fixed'): WriteCap {
+    if (typeof rng !== 'function') throw new TypeError(`rng: expected a function, got ${typeof rng}`);
     const seed = copyBytes(abytes(rng(32), 'rng(32)', 32));
     const index = MessageBoxIndex.create(rng, rule);
     return new WriteCap(seed, publicKeyFromSeed(seed), index);
@@ -100,6 +102,7 @@ export class WriteCap {
   }
 
   withIndex(index: MessageBoxIndex): WriteCap {
+    if (!(index instanceof MessageBoxIndex)) throw new TypeError('index: expected MessageBoxIndex');
     const cap = new WriteCap(this.seed, this.rootPublicKey, index);
     cap.cachedRootScalar = this.cachedRootScalar;
     return cap;

@@ -54,6 +54,8 @@ export class MessageBoxIndex {
    * and the default; 'v0.0.74' reproduces the old rule for caps made by old daemons.
    */
   static create(rng: RandomSource = secureRandom, rule: StartIndexRule = 'fixed'): MessageBoxIndex {
+    if (typeof rng !== 'function') throw new TypeError(`rng: expected a function, got ${typeof rng}`);
+    if (rule !== 'fixed' && rule !== 'v0.0.74') throw new TypeError(`rule: expected 'fixed' or 'v0.0.74', got ${typeof rule === 'string' ? JSON.stringify(rule) : typeof rule}`);
     const h0 = rng(32);
     const b = rng(16).slice();
     abytes(h0, 'rng(32)', 32);
@@ -115,6 +117,7 @@ export class MessageBoxIndex {
 
   /** Constant-time comparison of all four fields. */
   equals(other: MessageBoxIndex): boolean {
+    if (!(other instanceof MessageBoxIndex)) throw new TypeError('other: expected MessageBoxIndex');
     return this.idx === other.idx && equalBytes(this.toBytes(), other.toBytes());
   }
 }

@@ -89,6 +89,22 @@ describe('BACAP wrong-input table', () => {
     ['StatefulReader.create ctx', (v) => StatefulReader.create(rcap, v as Uint8Array)],
     ['StatefulWriter.fromCbor', (v) => StatefulWriter.fromCbor(v as Uint8Array)],
     ['StatefulReader.fromCbor', (v) => StatefulReader.fromCbor(v as Uint8Array)],
+    ['WriteCap.withIndex', (v) => cap.withIndex(v as MessageBoxIndex)],
+    ['ReadCap.withIndex', (v) => rcap.withIndex(v as MessageBoxIndex)],
+    // undefined means "the default secure RNG", so the rng rows pass null instead.
+    ['WriteCap.generate rng', (v) => WriteCap.generate((v ?? null) as () => Uint8Array)],
+    ['WriteCap.generate rng output', (v) => WriteCap.generate(() => v as Uint8Array)],
+    ['MessageBoxIndex.create rng', (v) => MessageBoxIndex.create((v ?? null) as () => Uint8Array)],
+    ['MessageBoxIndex.create rule', (v) => MessageBoxIndex.create(undefined, (v ?? 'v0.0.75') as 'fixed')],
+    ['MessageBoxIndex.fromParts idx', (v) => MessageBoxIndex.fromParts(v as bigint, new Uint8Array(32), new Uint8Array(32), new Uint8Array(32))],
+    ['MessageBoxIndex.fromParts blindingFactor', (v) => MessageBoxIndex.fromParts(1n, v as Uint8Array, new Uint8Array(32), new Uint8Array(32))],
+    ['MessageBoxIndex.equals', (v) => index.equals(v as MessageBoxIndex)],
+    ['StatefulWriter.create cap', (v) => StatefulWriter.create(v as WriteCap, PIGEONHOLE_CONTEXT)],
+    ['StatefulReader.create cap', (v) => StatefulReader.create(v as ReadCap, PIGEONHOLE_CONTEXT)],
+    ['openForContext cap', (v) => openForContext(v as ReadCap, index, PIGEONHOLE_CONTEXT, box.boxId, box.ciphertext, box.signature)],
+    ['ReadPosition.open boxId', (v) => ReadPosition.derive(rcap, index, PIGEONHOLE_CONTEXT).open(v as Uint8Array, box.ciphertext, box.signature)],
+    ['StatefulReader.decryptNext signature', (v) => StatefulReader.create(rcap, PIGEONHOLE_CONTEXT).decryptNext(box.boxId, box.ciphertext, v as Uint8Array)],
+    ['StatefulWriter.encryptNext plaintext', (v) => StatefulWriter.create(cap, PIGEONHOLE_CONTEXT).encryptNext(v as Uint8Array)],
   ];
   for (const [name, call] of calls) {
     it(`${name}: every wrong kind is refused with a typed error`, () => {
