@@ -38,9 +38,43 @@ export type ResponseKey = (typeof RESPONSE_KEYS)[number];
 // §1.3: untagged byte strings, no records, minimal map heads.
 const codec = new Encoder({ useRecords: false, tagUint8Array: false, mapsAsObjects: true, variableMapSize: true });
 
+const PIGEONHOLE_ENCRYPT = ['query_id', 'message_ciphertext', 'envelope_descriptor', 'envelope_hash', 'next_message_box_index', 'error_code'];
+const QUERY_ONLY = ['query_id', 'error_code'];
+/**
+ * The fields of each reply struct that Go encodes even when nil (no omitempty), so an error
+ * reply still carries them as null (§1.3). omitempty fields (the copy reply's diagnostics) are
+ * not listed: they are absent when zero.
+ */
+const REPLY_FIELDS: Partial<Record<ResponseKey, readonly string[]>> = {
+  new_keypair_reply: ['query_id', 'write_cap', 'read_cap', 'first_message_index', 'error_code'],
+  encrypt_read_reply: PIGEONHOLE_ENCRYPT,
+  encrypt_write_reply: PIGEONHOLE_ENCRYPT,
+  start_resending_encrypted_message_reply: ['query_id', 'plaintext', 'courier_identity_hash', 'courier_queue_id', 'error_code'],
+  cancel_resending_encrypted_message_reply: QUERY_ONLY,
+  next_message_box_index_reply: ['query_id', 'next_message_box_index', 'error_code'],
+  start_resending_copy_command_reply: QUERY_ONLY,
+  cancel_resending_copy_command_reply: QUERY_ONLY,
+  create_courier_envelopes_from_payload_reply: ['query_id', 'envelopes', 'next_dest_index', 'error_code'],
+  create_courier_envelopes_from_multi_payload_reply: ['query_id', 'envelopes', 'buffer', 'next_dest_indices', 'error_code'],
+  create_courier_envelopes_from_tombstone_range_reply: ['query_id', 'envelopes', 'buffer', 'next_dest_index', 'error_code'],
+  get_message_box_index_counter_reply: ['query_id', 'counter', 'error_code'],
+  get_pki_document_reply: ['query_id', 'payload', 'epoch', 'error_code'],
+  get_directory_authorities_reply: ['query_id', 'authorities', 'error_code'],
+  voucher_mint_reply: ['query_id', 'voucher', 'voucher_payload', 'voucher_write_cap', 'voucher_read_cap', 'voucher_secret_key', 'voucher_public_key', 'error_code'],
+  voucher_induct_reply: ['query_id', 'display_name', 'mutated_message_read_cap', 'sealed_reply', 'voucher_write_cap', 'voucher_read_cap', 'salt', 'error_code'],
+  voucher_open_reply: ['query_id', 'who_reply', 'salt', 'mutated_message_write_cap', 'error_code'],
+  voucher_derive_stream_reply: ['query_id', 'voucher_write_cap', 'voucher_read_cap', 'error_code'],
+};
+
+/** Go zero values for the non-pointer fields of reply structs. */
+const ZERO: Readonly<Record<string, unknown>> = { error_code: 0, counter: 0, epoch: 0, display_name: '' };
+
 export function encodeFrame(key: ResponseKey, body: Record<string, unknown>): Uint8Array {
+  const full: Record<string, unknown> = {};
+  for (const f of REPLY_FIELDS[key] ?? []) full[f] = body[f] ?? ZERO[f] ?? null;
+  Object.assign(full, body);
   const map: Record<string, unknown> = {};
-  for (const k of RESPONSE_KEYS) map[k] = k === key ? body : null;
+  for (const k of RESPONSE_KEYS) map[k] = k === key ? full : null;
   const cbor = codec.encode(map);
   const out = new Uint8Array(4 + cbor.length);
   new DataView(out.buffer).setUint32(0, cbor.length);
