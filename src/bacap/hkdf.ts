@@ -44,8 +44,9 @@ function padsFor(key: Uint8Array): Pads {
 const NO_SALT = padsFor(new Uint8Array(0));
 const saltPads = new Map<string, Pads>();
 
-function padsForSalt(salt: Uint8Array | undefined): Pads {
+function padsForSalt(salt: Uint8Array | undefined, cacheSalt: boolean): Pads {
   if (salt === undefined || salt.length === 0) return NO_SALT;
+  if (!cacheSalt) return padsFor(salt);
   const id = Buffer.from(salt.buffer, salt.byteOffset, salt.byteLength).toString('latin1');
   let pads = saltPads.get(id);
   if (!pads) {
@@ -80,10 +81,15 @@ function finishHmac(out: Uint8Array, outer: Uint8Array, length: number): void {
   blake2b512(out, outerInput);
 }
 
-export function hkdfBlake2b(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
+/**
+ * HKDF-BLAKE2b-512(ikm, salt, info) → `length` bytes. Salts are cached unless `cacheSalt` is
+ * false: pass false for a secret salt (MutateKDFState's voucher salt) so no trace of it stays in
+ * memory; box contexts are public and repeat, so they are cached.
+ */
+export function hkdfBlake2b(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number, cacheSalt = true): Uint8Array {
   if (!Number.isInteger(length) || length < 0 || length > MAX_OKM) throw new RangeError(`length: expected 0..${MAX_OKM}, got ${length}`);
   // RFC 5869 §2.2: PRK = HMAC(salt, IKM)
-  const pads = padsForSalt(salt);
+  const pads = padsForSalt(salt, cacheSalt);
   const buf = inputOf(BLOCK + Math.max(ikm.length, OUT + info.length + 1));
   buf.set(pads.inner, 0);
   buf.set(ikm, BLOCK);
@@ -114,5 +120,9 @@ export function hkdfBlake2b(ikm: Uint8Array, salt: Uint8Array | undefined, info:
   t.fill(0);
   prkInner.fill(0x36, 0, OUT);
   prkOuter.fill(0x5c, 0, OUT);
+  if (!cacheSalt && pads !== NO_SALT) {
+    pads.inner.fill(0);
+    pads.outer.fill(0);
+  }
   return okm;
 }

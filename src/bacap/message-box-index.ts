@@ -111,7 +111,7 @@ export class MessageBoxIndex {
   /** MutateKDFState (§3.5, newer upstream; used by the contact voucher): same index, new keys. */
   mutateKdfState(ctx: Uint8Array): MessageBoxIndex {
     abytes(ctx, 'ctx');
-    const okm = hkdfBlake2b(this.hkdfState, ctx, MUTATE_LABEL, 96);
+    const okm = hkdfBlake2b(this.hkdfState, ctx, MUTATE_LABEL, 96, false); // the voucher salt may be secret: not cached
     return new MessageBoxIndex(this.idx, okm.slice(64, 96), okm.slice(32, 64), okm.slice(0, 32));
   }
 
