@@ -1,6 +1,6 @@
 import { DeliveryError, type GroupOutgoing, type GroupSide, type PuppetStream } from '../../../src/bridge/index.js';
 import { asBoxCounter, asMemberId, type BoxCounter, type GroupId, type MemberId } from '../../../src/ids/index.js';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A stand-in for the group chat engine behind GroupSide: groups with members, puppet streams with
@@ -15,7 +15,8 @@ export interface Written {
   readonly message: GroupOutgoing;
 }
 
-export const memberHex = (n: number): MemberId => asMemberId(n.toString(16).padStart(64, '0'));
+/** A member id like a real one (random-looking hex), deterministic per n. */
+export const memberHex = (n: number): MemberId => asMemberId(createHash('sha256').update(`member ${n}`).digest('hex'));
 
 export class FakeGroupSide implements GroupSide {
   readonly groups = new Map<GroupId, Array<{ member: MemberId; displayName: string }>>();
