@@ -69,14 +69,17 @@ async function eventually<T>(what: string, probe: () => T | undefined, timeoutMs
 
 describe('e2e test servers: Synapse (Debian matrix-synapse in a chroot)', function () {
   let hs: SynapseServer | undefined;
-  let tmp: string;
-  const as = fakeAppservice();
+  let tmp: string | undefined;
+  // Made in before(), not here: a listener opened while mocha only collects tests would keep the
+  // process alive when a --grep leaves this suite's hooks unrun.
+  let as: ReturnType<typeof fakeAppservice> | undefined;
   const asToken = randomBytes(24).toString('hex');
   const hsToken = randomBytes(24).toString('hex');
 
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
     tmp = await mkdtemp(join(tmpdir(), 'kb-e2e-servers-'));
+    as = fakeAppservice();
     const asPort = await as.listening;
     const registration = join(tmp, 'registration.yaml');
     await writeFile(
@@ -101,7 +104,7 @@ describe('e2e test servers: Synapse (Debian matrix-synapse in a chroot)', functi
   after(async function () {
     this.timeout(60_000);
     await hs?.destroy();
-    as.server.close();
+    as?.server.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -137,7 +140,7 @@ describe('e2e test servers: Synapse (Debian matrix-synapse in a chroot)', functi
   it('pushes the appservice its transactions on loopback, authenticated with the hs_token', async () => {
     const { room_id } = await matrix<{ room_id: string }>(hs!, 'POST', '/_matrix/client/v3/createRoom', asToken, {});
     const txn = await eventually('a transaction with the m.room.create event', () =>
-      as.transactions.find((t) => t.events.some((e) => e.type === 'm.room.create' && e.room_id === room_id)),
+      as!.transactions.find((t) => t.events.some((e) => e.type === 'm.room.create' && e.room_id === room_id)),
     );
     assert.equal(txn.headers.authorization, `Bearer ${hsToken}`);
   });

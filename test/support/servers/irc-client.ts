@@ -9,6 +9,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 interface FrameworkClient {
   connect(options: Record<string, unknown>): void;
   on(event: string, listener: (event: never) => void): void;
+  removeListener(event: string, listener: (event: never) => void): void;
   join(channel: string): void;
   say(target: string, message: string): void;
   quit(message?: string): void;
@@ -70,13 +71,19 @@ export async function connectIrcClient(
     nick,
     closed,
     async join(channel, ms = timeoutMs) {
-      const joined = new Promise<void>((resolve) =>
-        client.on('join', (e: { nick: string; channel: string }) => {
+      let onJoin: ((e: { nick: string; channel: string }) => void) | undefined;
+      const joined = new Promise<void>((resolve) => {
+        onJoin = (e) => {
           if (e.nick === nick && e.channel.toLowerCase() === channel.toLowerCase()) resolve();
-        }),
-      );
+        };
+        client.on('join', onJoin);
+      });
       client.join(channel);
-      await withTimeout(joined, ms, `${nick} did not join ${channel}`);
+      try {
+        await withTimeout(joined, ms, `${nick} did not join ${channel}`);
+      } finally {
+        client.removeListener('join', onJoin!);
+      }
     },
     say(target, text) {
       client.say(target, text);
