@@ -7,6 +7,25 @@ import { rootScalarBytes } from './scalar.js';
 export const WRITE_CAP_BYTES = 168;
 export const READ_CAP_BYTES = 136;
 export const ROOT_PUBLIC_KEY_BYTES = 32;
+/** How far Contains walks the ratchet, as upstream: ~1 s of steps, and a bound on what a hostile index costs. */
+export const MAX_CONTAINS_STEPS = 2 ** 18;
+
+/**
+ * Newer upstream's Contains (bacap.md §5.3): throws unless stepping `start` forward reaches
+ * `index`, comparing all four fields in constant time. INDEX_TOO_FAR beyond MAX_CONTAINS_STEPS.
+ */
+function checkContains(start: MessageBoxIndex, index: MessageBoxIndex): void {
+  if (!(index instanceof MessageBoxIndex)) throw new TypeError('index: expected MessageBoxIndex');
+  if (index.idx < start.idx) {
+    throw new BacapError('INDEX_NOT_ON_STREAM', 'index is before the capability\'s first index', GO_MESSAGES.indexNotInChannel);
+  }
+  if (index.idx - start.idx > BigInt(MAX_CONTAINS_STEPS)) {
+    throw new BacapError('INDEX_TOO_FAR', `index is more than ${MAX_CONTAINS_STEPS} steps ahead of the capability's index`, GO_MESSAGES.indexTooFar);
+  }
+  if (!start.advanceTo(index.idx).equals(index)) {
+    throw new BacapError('INDEX_NOT_ON_STREAM', "index is not on this capability's stream", GO_MESSAGES.indexNotInChannel);
+  }
+}
 
 /**
  * ReadCap (bacap.md §5.2): root public key P || the first index the holder may read. Whoever
@@ -39,6 +58,11 @@ export class ReadCap {
     out.set(this.rootPublicKey, 0);
     out.set(this.firstIndex.toBytes(), 32);
     return out;
+  }
+
+  /** Throws INDEX_NOT_ON_STREAM / INDEX_TOO_FAR unless `index` is on this cap's stream at or after its index (§5.3). */
+  contains(index: MessageBoxIndex): void {
+    checkContains(this.firstIndex, index);
   }
 
   /** The same stream re-based to a later (or mutated) index, e.g. before sharing it (§5.3). */
@@ -99,6 +123,11 @@ export class WriteCap {
   /** ReadCap == WriteCap[32:168]. */
   readCap(): ReadCap {
     return ReadCap.fromValidated(this.rootPublicKey, this.firstIndex);
+  }
+
+  /** Throws INDEX_NOT_ON_STREAM / INDEX_TOO_FAR unless `index` is on this cap's stream at or after its index (§5.3). */
+  contains(index: MessageBoxIndex): void {
+    checkContains(this.firstIndex, index);
   }
 
   withIndex(index: MessageBoxIndex): WriteCap {

@@ -9,6 +9,8 @@ export type BacapErrorCode =
   | 'INVALID_POINT' // a root public key that is not a curve point
   | 'KEY_MISMATCH' // a WriteCap whose stored public key is not the seed's
   | 'INDEX_REWIND' // advancing backwards, or past 2^64 - 1 (the end of a stream)
+  | 'INDEX_NOT_ON_STREAM' // Contains: the index is not one this cap's ratchet reaches
+  | 'INDEX_TOO_FAR' // Contains: the index is further ahead than Contains walks (2^18 steps)
   | 'BAD_SIGNATURE' // signature verification failed
   | 'EMPTY_BOX' // an all-zero box ID: no message was received
   | 'WRONG_BOX' // a box other than the one the cap and index derive
@@ -40,4 +42,6 @@ export const GO_MESSAGES = {
   decryptionFailure: 'gcmsiv: decryption failure',
   emptyBox: 'empty box, no message received',
   wrongBox: 'reply does not match expected box ID',
+  indexNotInChannel: "bacap: index is not on this capability's stream",
+  indexTooFar: 'bacap: index is too far ahead to check',
 } as const;

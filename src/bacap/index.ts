@@ -5,7 +5,7 @@
 export { BacapError, type BacapErrorCode } from './errors.js';
 export { type AeadVariant, DEFAULT_AEAD_VARIANT } from './gcm-siv.js';
 export { MessageBoxIndex, MESSAGE_BOX_INDEX_BYTES, type RandomSource, type StartIndexRule, secureRandom } from './message-box-index.js';
-export { ReadCap, WriteCap, READ_CAP_BYTES, WRITE_CAP_BYTES, ROOT_PUBLIC_KEY_BYTES } from './caps.js';
+export { ReadCap, WriteCap, READ_CAP_BYTES, WRITE_CAP_BYTES, ROOT_PUBLIC_KEY_BYTES, MAX_CONTAINS_STEPS } from './caps.js';
 export {
   AEAD_TAG_BYTES,
   BOX_ID_BYTES,

@@ -118,6 +118,6 @@ export class MessageBoxIndex {
   /** Constant-time comparison of all four fields. */
   equals(other: MessageBoxIndex): boolean {
     if (!(other instanceof MessageBoxIndex)) throw new TypeError('other: expected MessageBoxIndex');
-    return this.idx === other.idx && equalBytes(this.toBytes(), other.toBytes());
+    return equalBytes(this.toBytes(), other.toBytes()); // idx and all three secrets, no early exit
   }
 }
