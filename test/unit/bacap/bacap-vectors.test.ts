@@ -98,13 +98,14 @@ describe(`BACAP vectors (${FILE})`, () => {
             assertIndex(wcap.firstIndex, cc.first_index, 'first_index');
           });
 
-          it(`${cc.name}: index chain, raw box IDs and per-context derivations for every context`, () => {
-            const rcap = ReadCap.fromBytes(fromHex(cc.read_cap));
-            let m = wcap.firstIndex;
-            cc.index_chain.forEach((entry: Json, i: number) => {
-              if (i > 0) m = m.next();
+          const rcapOfCase = ReadCap.fromBytes(fromHex(cc.read_cap));
+          (cc.index_chain as Json[]).forEach((entry: Json, i: number) => {
+            it(`${cc.name}: index_chain[${i}] (idx ${entry.idx}): index fields, raw box ID, per-context keys and box IDs for ${entry.contexts.length} contexts`, () => {
+              // Reached by repeated NextIndex from the first index, as Go produced the chain.
+              let m = wcap.firstIndex;
+              for (let step = 0; step < i; step++) m = m.next();
               assertIndex(m, entry, `index_chain[${i}]`);
-              assert.equal(toHex(rawBoxIdFor(rcap, m)), entry.box_id_raw_blinding_factor, `index_chain[${i}] raw box id`);
+              assert.equal(toHex(rawBoxIdFor(rcapOfCase, m)), entry.box_id_raw_blinding_factor, `index_chain[${i}] raw box id`);
               for (const c of entry.contexts as Json[]) {
                 const ctx = fromHex(c.ctx_hex);
                 const what = `index_chain[${i}] ctx "${c.ctx_hex.slice(0, 16)}…"`;
@@ -116,8 +117,9 @@ describe(`BACAP vectors (${FILE})`, () => {
                 assert.equal(toHex(steps.clamped), c.blind_factor_clamped, `${what} clamped`);
                 assert.equal(toHex(sc32(steps.scalar)), c.blind_scalar_mod_l, `${what} mod L`);
                 assert.equal(toHex(sc32(modL(steps.scalar * wcap.rootSecretScalar()))), c.blinded_private_scalar, `${what} s'`);
-                assert.equal(toHex(boxIdFor(rcap, m, ctx)), c.box_id, `${what} box id from ReadCap`);
+                assert.equal(toHex(boxIdFor(rcapOfCase, m, ctx)), c.box_id, `${what} box id from ReadCap`);
                 assert.equal(toHex(boxIdFor(wcap, m, ctx)), c.box_id, `${what} box id from WriteCap`);
+                assert.equal(toHex(ReadPosition.derive(rcapOfCase, m, ctx).boxId), c.box_id, `${what} box id of the ReadPosition`);
               }
             });
           });
