@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BridgeCore, type BridgeLogger, type LogFields, type LogLevel } from '../../../src/bridge/index.js';
+import { BridgeCore, type GroupSide, type BridgeLogger, type LogFields, type LogLevel } from '../../../src/bridge/index.js';
 import type { Config } from '../../../src/config/index.js';
 import { asFrontendRoomId, asGroupId, type GroupId } from '../../../src/ids/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly joinPolicy?: 'auto' | 'approval';
   readonly frontend?: FakeFrontendOptions;
   readonly maxFileBytes?: number;
+  /** The group side the core uses; the fake one by default. */
+  readonly groupSide?: GroupSide;
 }
 
 export class Harness {
@@ -45,7 +47,7 @@ export class Harness {
     this.core = new BridgeCore({
       db: this.store.db,
       secrets: this.store.secrets,
-      group: this.group,
+      group: this.o.groupSide ?? this.group,
       config: this.config,
       log: this.log,
       retry: { baseMs: 5, maxMs: 20, noticeAfterAttempts: 3 },
