@@ -153,10 +153,11 @@ export class Emulator {
     this.closing = true;
     if (this.pkiTimer) clearTimeout(this.pkiTimer);
     this.broadcast(encodeFrame('shutdown_event', {}));
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of this.sockets) s.end();
     await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.destroy();
+    await closed;
     this.sessions.closeAll();
     this.mixnet.close();
     await this.store.close();
