@@ -1,11 +1,12 @@
 import type { Config } from '../config/index.js';
-import type { FrontendId, FrontendRoomId, FrontendUserId, GroupId } from '../ids/index.js';
+import type { FrontendEventId, FrontendId, FrontendRoomId, FrontendUserId, GroupId } from '../ids/index.js';
 import type { Database, SecretBox } from '../store/index.js';
 import { ALL_COMMANDS, CommandRegistry, type CommandServices } from './commands/index.js';
 import type { BridgeStores, Runtime } from './context.js';
 import { DEFAULT_RETRY, DeliveryQueues, type RetryPolicy } from './delivery-queue.js';
 import { renderPuppetName } from './display-names.js';
-import type { BridgeCoreApi, CommandCaller, CommandReply, Frontend, FrontendUser, UserMessage } from './frontend.js';
+import type { BridgeCoreApi, CommandCaller, CommandReply, Frontend, FrontendUser, UserMessage, UserReaction } from './frontend.js';
+import { reactionFallback } from './fallbacks.js';
 import { GhostStore } from './ghost.js';
 import type { GroupInbound, GroupSide } from './group-side.js';
 import { InboundPipeline } from './inbound.js';
@@ -13,7 +14,7 @@ import { InboxStore } from './inbox.js';
 import { JoinFlow } from './join-flow.js';
 import { JoinRequestStore } from './join-request.js';
 import { silentLogger, type BridgeLogger } from './logger.js';
-import { joinFailedNotice, memberNotice } from './notices.js';
+import { joinFailedNotice, memberNotice, redactionNotice } from './notices.js';
 import { OutboundPipeline } from './outbound.js';
 import { OutboxStore } from './outbox.js';
 import { PortalStore, type Portal } from './portal.js';
@@ -136,6 +137,19 @@ export class BridgeCore implements BridgeCoreApi {
 
   userMessage(event: UserMessage): Promise<void> {
     return this.outbound.accept(event);
+  }
+
+  async userReaction(r: UserReaction): Promise<void> {
+    const shown = await this.stores.inbox.keyForEvent(r.frontend, r.target);
+    const sent = shown ? undefined : await this.stores.outbox.byEvent(r.frontend, r.target);
+    const quoted = shown && shown.body.t === 'msg' ? shown.body.text : sent?.body.text;
+    return this.outbound.accept({ frontend: r.frontend, room: r.room, eventId: r.eventId, sender: r.sender, message: reactionFallback(r.key, quoted), replyTo: r.target });
+  }
+
+  async userRedaction(frontend: FrontendId, room: FrontendRoomId, eventId: FrontendEventId): Promise<void> {
+    const portal = await this.stores.portals.byRoom(frontend, room);
+    if (!portal) return;
+    await this.inbound.notice(portal.groupId, `redaction:${frontend}:${eventId}`, redactionNotice(), { frontend, inReplyTo: eventId });
   }
 
   /** A user entered a portal room: with policy approval they get a join request right away; with

@@ -83,6 +83,18 @@ export interface UserMessage {
   readonly file?: FrontendFile;
 }
 
+/** A reaction to a message. The group chat wire has no reactions, so it is bridged as an emote,
+ *  "reacted KEY to: excerpt", replying to the message (fallbacks.ts reactionFallback). */
+export interface UserReaction {
+  readonly frontend: FrontendId;
+  readonly room: FrontendRoomId;
+  /** The reaction's own event id: its outbound dedup key. */
+  readonly eventId: FrontendEventId;
+  readonly sender: FrontendUser;
+  readonly target: FrontendEventId;
+  readonly key: string;
+}
+
 /** Who typed an admin command. `adminIdentity` is the identity the frontend has verified for the
  *  caller in the form config bridge.admins uses; the core compares it with that list. A frontend
  *  that cannot verify an identity leaves it undefined, and the caller is treated as no admin. */
@@ -106,6 +118,10 @@ export interface CommandReply {
  *  refused), never after a slow network operation. */
 export interface BridgeCoreApi {
   userMessage(event: UserMessage): Promise<void>;
+  userReaction(event: UserReaction): Promise<void>;
+  /** A user deleted their message. Boxes cannot be taken back (BACAP boxes are write-once), so
+   *  the user gets a notice saying the group still has it. */
+  userRedaction(frontend: FrontendId, room: FrontendRoomId, eventId: FrontendEventId): Promise<void>;
   userJoined(frontend: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void>;
   userLeft(frontend: FrontendId, room: FrontendRoomId, user: FrontendUserId): Promise<void>;
   adminCommand(caller: CommandCaller, text: string): Promise<CommandReply>;

@@ -1,6 +1,6 @@
 // Public surface of the bridge core (STYLE.md §2): frontends and the CLI import only this file.
 export { BridgeCore, type BridgeCoreOptions } from './core.js';
-export type { BridgeCoreApi, CommandCaller, CommandReply, Frontend, FrontendFile, FrontendMessage, FrontendUser, GhostProfile, RoomInfo, TextKind, UserMessage } from './frontend.js';
+export type { BridgeCoreApi, CommandCaller, CommandReply, Frontend, FrontendFile, FrontendMessage, FrontendUser, GhostProfile, RoomInfo, TextKind, UserMessage, UserReaction } from './frontend.js';
 export {
   isEditCapable,
   isFileCapable,

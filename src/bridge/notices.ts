@@ -22,3 +22,5 @@ export const delayedNotice = (text: string, userLine: string): string =>
 export const inboundFailedNotice = (sender: string, userLine: string): string => `A message from ${sender} could not be shown here: ${userLine}.`;
 export const heldNotice = (r: JoinRequest): string =>
   `Your messages are held until an admin approves join request #${r.id}; they will be sent in order then.`;
+export const redactionNotice = (): string =>
+  'Deleting is not bridged: Katzenpost messages cannot be taken back, so the group still has this message.';

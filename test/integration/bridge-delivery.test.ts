@@ -226,3 +226,30 @@ describe('bridge delivery with a capable frontend', () => {
     assert.equal(reply.replyTo, '$ev1');
   });
 });
+
+describe('bridge reactions and deletions (no such thing on the wire)', () => {
+  let h: Harness;
+  let g: GroupId;
+  beforeEach(async () => {
+    h = await new Harness().open();
+    g = await h.portal();
+  });
+  afterEach(() => h.close());
+
+  it('a reaction is sent as an emote quoting the message; a deletion gets a notice', async () => {
+    await text(h.core, g, memberHex(1), 0, 'nice weather');
+    await h.settle();
+    const target = h.frontend.in(ROOM)[0]!.eventId;
+    await h.core.userReaction({ frontend: h.frontend.id, room: ROOM, eventId: asFrontendEventId('$r1'), sender: { userId: asFrontendUserId('@bob:x'), displayName: 'bob' }, target, key: '👍' });
+    await h.core.userRedaction(h.frontend.id, ROOM, asFrontendEventId('$r1'));
+    await h.settle();
+    const sent = h.group.written[0]!.message;
+    assert.ok(sent.kind === 'text');
+    assert.equal(sent.text, 'reacted 👍 to: nice weather');
+    assert.ok(sent.emote);
+    assert.deepEqual(sent.replyTo, { member: memberHex(1), counter: '0' });
+    const notice = h.frontend.in(ROOM).at(-1)!;
+    assert.equal(notice.text, 'Deleting is not bridged: Katzenpost messages cannot be taken back, so the group still has this message.');
+    assert.equal(notice.replyTo, '$r1');
+  });
+});
