@@ -1,6 +1,7 @@
 // Every CLI command, in the order `katzenbridge --help` lists them. Adding one is one line here.
 import type { Command } from '../command.js';
 import { checkConfig } from './check-config.js';
+import { emulator } from './emulator.js';
 import { generateRegistration } from './generate-registration.js';
 import { version } from './version.js';
 
@@ -8,4 +9,5 @@ export const COMMANDS: readonly Command[] = [
   version,
   checkConfig,
   generateRegistration,
+  emulator,
 ];
