@@ -2,6 +2,7 @@ import { asTransactionId, type FrontendEventId, type FrontendId, type FrontendRo
 import { isEditCapable, isFileCapable, isReplyCapable } from './capabilities.js';
 import type { BridgeStores, Runtime } from './context.js';
 import { backoffMs } from './delivery-queue.js';
+import { sanitiseName } from './display-names.js';
 import { editFallback, fileFallback, replyFallback } from './fallbacks.js';
 import type { Frontend, FrontendMessage, GhostProfile } from './frontend.js';
 import { ghostIdOf, type Ghost } from './ghost.js';
@@ -68,10 +69,24 @@ export class InboundPipeline {
     for (const t of targets) this.kick(t.frontend, t.room);
   }
 
+  /** The member's ghost, recorded or renamed. When a new name makes others ambiguous (or no
+   *  longer), the ghosts already shown are renamed on the frontends right away (best effort: a
+   *  failure is logged, and the rename is retried before that ghost's next post). */
   async ghostFor(groupId: GroupId, member: MessageRef['member'], displayName: string): Promise<Ghost> {
     const known = await this.s.ghosts.get(groupId, member);
-    if (known && known.displayName === displayName) return known;
-    return (await this.s.ghosts.upsert(groupId, member, displayName)).ghost;
+    if (known && (known.displayName === displayName || known.displayName === sanitiseName(displayName, known.displayName))) return known;
+    const { ghost, changed } = await this.s.ghosts.upsert(groupId, member, displayName);
+    for (const g of changed) {
+      for (const [k, shownAs] of this.ensured) {
+        const [frontend, room, ghostId] = k.split('\0') as [FrontendId, FrontendRoomId, string];
+        const fe = this.rt.frontends.get(frontend);
+        if (ghostId !== g.ghostId || shownAs === g.shownName || !fe) continue;
+        await this.ensureGhost(fe, room, { ghostId: g.ghostId, groupId, displayName: g.shownName }).catch((e: unknown) =>
+          this.rt.log.log('warn', 'ghost.rename_failed', { frontend, ghost: g.ghostId, cause: failureOf(e, 'frontend_unavailable').cause }),
+        );
+      }
+    }
+    return ghost;
   }
 
   kick(frontend: FrontendId, room: FrontendRoomId): void {

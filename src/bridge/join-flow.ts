@@ -24,6 +24,10 @@ export interface PuppetActivator {
 }
 
 export class JoinFlow {
+  /** Decisions run one at a time, so two admins approving the same request at once cannot both
+   *  act on it (the second sees it decided). */
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly s: BridgeStores,
     private readonly rt: Runtime,
@@ -51,7 +55,25 @@ export class JoinFlow {
     return request;
   }
 
-  async approve(id: JoinRequestId, by: string, rename?: string): Promise<JoinActionResult> {
+  approve(id: JoinRequestId, by: string, rename?: string): Promise<JoinActionResult> {
+    return this.serial(() => this.approveNow(id, by, rename));
+  }
+
+  deny(id: JoinRequestId, by: string): Promise<JoinActionResult> {
+    return this.serial(() => this.denyNow(id, by));
+  }
+
+  rename(id: JoinRequestId, newName: string): Promise<JoinActionResult> {
+    return this.serial(() => this.renameNow(id, newName));
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(op, op);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async approveNow(id: JoinRequestId, by: string, rename?: string): Promise<JoinActionResult> {
     const r = await this.pending(id);
     if (!r.ok) return r;
     let request = r.request;
@@ -72,7 +94,7 @@ export class JoinFlow {
     return { ok: true, request };
   }
 
-  async deny(id: JoinRequestId, by: string): Promise<JoinActionResult> {
+  private async denyNow(id: JoinRequestId, by: string): Promise<JoinActionResult> {
     const r = await this.pending(id);
     if (!r.ok) return r;
     const request = r.request;
@@ -93,7 +115,7 @@ export class JoinFlow {
     return { ok: true, request };
   }
 
-  async rename(id: JoinRequestId, newName: string): Promise<JoinActionResult> {
+  private async renameNow(id: JoinRequestId, newName: string): Promise<JoinActionResult> {
     const r = await this.pending(id);
     if (!r.ok) return r;
     const name = sanitiseName(newName, '');

@@ -117,6 +117,16 @@ describe('bridge puppets and join requests (integration)', () => {
       ]);
     });
 
+    it('two admins approving the same request at once: one approves, the other is told it is decided', async () => {
+      await h.core.userMessage(say(1, 'race'));
+      const [req] = await h.core.stores.joins.pending(g);
+      const answers = await Promise.all([h.core.adminCommand(admin, `approve ${req!.id}`), h.core.adminCommand(admin, `approve ${req!.id}`)]);
+      assert.deepEqual(answers.map((a) => a.ok), [true, false]);
+      await h.settle();
+      assert.equal(h.group.introduced.length, 1);
+      assert.deepEqual(sentTexts(h), ['race']);
+    });
+
     it('a user entering the room gets a join request before saying anything', async () => {
       await h.core.userJoined(asFrontendId('fake'), ROOM, { userId: asFrontendUserId('@dave:x'), displayName: 'dave' });
       const [req] = await h.core.stores.joins.pending(g);

@@ -72,6 +72,15 @@ describe('bridge: ghosts', () => {
     assert.equal(shown[0]!.ghost, shown[2]!.ghost);
   });
 
+  it('renames an already shown ghost on the frontend as soon as its name becomes ambiguous', async () => {
+    await h.core.groupEvent({ type: 'text', groupId: g, member: memberHex(1), counter: asBoxCounter('0'), displayName: 'sam', text: 'one' });
+    await h.settle();
+    const ghost = h.frontend.in('!room:x')[0]!.ghost!;
+    assert.equal(h.frontend.ghosts.get(ghost), 'sam');
+    await h.core.groupEvent({ type: 'member_added', groupId: g, member: memberHex(2), displayName: 'Sam' });
+    assert.equal(h.frontend.ghosts.get(ghost), `sam (${memberHex(1).slice(0, 6)})`);
+  });
+
   it('a hostile member name is shown sanitised, and an empty one as "member <id>"', async () => {
     await h.core.groupEvent({ type: 'text', groupId: g, member: memberHex(1), counter: asBoxCounter('0'), displayName: 'eve\n\u202E' + 'x'.repeat(300), text: 'hi' });
     await h.core.groupEvent({ type: 'text', groupId: g, member: memberHex(2), counter: asBoxCounter('0'), displayName: '\u0000', text: 'hi' });
