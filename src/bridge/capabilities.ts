@@ -19,7 +19,9 @@ export interface EditCapable {
   postEdit(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, target: FrontendEventId, txnId: TransactionId): Promise<FrontendEventId>;
 }
 
-/** Fallback: an emote-kind message "reacted KEY to: excerpt". */
+/** Fallback: an emote-kind message "reacted KEY to: excerpt". The group chat wire has no reactions
+ *  today (wire §1.5), so reactions from the group arrive as such emotes and this is not called
+ *  yet; a frontend user's reaction goes the other way through BridgeCoreApi.userReaction. */
 export interface ReactionCapable {
   postReaction(room: FrontendRoomId, ghost: GhostId, target: FrontendEventId, key: string, txnId: TransactionId): Promise<FrontendEventId>;
 }

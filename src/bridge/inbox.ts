@@ -135,6 +135,11 @@ export class InboxStore {
     return r ? { groupId: r.group_id as GroupId, dedupKey: r.dedup_key, body: JSON.parse(r.body) as InboundBody } : undefined;
   }
 
+  /** A room was unlinked: what is still waiting for it will not be shown there. */
+  async dropRoom(frontend: FrontendId, room: FrontendRoomId): Promise<number> {
+    return (await this.db.run("UPDATE bridge_deliveries SET state = 'failed', last_error = 'room unlinked' WHERE frontend = ? AND room_id = ? AND state = 'pending'", [frontend, room])).changes;
+  }
+
   async counts(): Promise<Record<'pending' | 'delivered' | 'failed', number>> {
     const out = { pending: 0, delivered: 0, failed: 0 };
     for (const r of await this.db.all<{ state: 'pending' | 'delivered' | 'failed'; n: number }>('SELECT state, COUNT(*) AS n FROM bridge_deliveries GROUP BY state')) out[r.state] = r.n;

@@ -155,6 +155,18 @@ describe('bridge delivery (integration: core + sqlite + fake frontend + fake gro
     assert.deepEqual(h.group.written.map((w) => (w.message.kind === 'text' ? w.message.text : '')), ['delayed', 'behind it']);
   });
 
+  it('unlinking a room drops what still waits for it, and says so', async () => {
+    h.frontend.down = true;
+    await text(h.core, g, memberHex(1), 0, 'stuck');
+    await h.settle(30);
+    const admin = { frontend: h.frontend.id, userId: asFrontendUserId('@admin:example.org'), adminIdentity: '@admin:example.org' };
+    const r = await h.core.adminCommand(admin, 'unlink g1');
+    assert.equal(r.text, 'Unlinked g1 from !room:x. 1 message still waiting for that room will not be shown there.');
+    h.frontend.down = false;
+    await h.settle(60);
+    assert.deepEqual(h.frontend.shown, []);
+  });
+
   it('refuses a file over max_file_bytes with a notice', async () => {
     await h.core.userMessage({ ...userMsg(1, 'big.bin'), file: { basename: 'big.bin', filetype: 'application/octet-stream', bytes: new Uint8Array(5000) } });
     await h.settle();

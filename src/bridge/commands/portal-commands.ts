@@ -99,7 +99,9 @@ export const unlink: Command = {
   requiresPortal: true,
   async run({ portal, caller, services: s }) {
     const p = portal!;
-    if (!(await s.stores.portals.unlink(p.groupId, caller.frontend))) return refuse(`${p.groupId} is not linked to a room on this network.`);
-    return ok(`Unlinked ${p.groupId} from ${p.rooms.get(caller.frontend)}.`);
+    const room = p.rooms.get(caller.frontend);
+    if (!room || !(await s.stores.portals.unlink(p.groupId, caller.frontend))) return refuse(`${p.groupId} is not linked to a room on this network.`);
+    const dropped = await s.stores.inbox.dropRoom(caller.frontend, room);
+    return ok(`Unlinked ${p.groupId} from ${room}.${dropped ? ` ${dropped} message${dropped === 1 ? '' : 's'} still waiting for that room will not be shown there.` : ''}`);
   },
 };
