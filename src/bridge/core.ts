@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import type { FrontendEventId, FrontendId, FrontendRoomId, FrontendUserId, GroupId } from '../ids/index.js';
 import type { Database, SecretBox } from '../store/index.js';
@@ -127,7 +128,8 @@ export class BridgeCore implements BridgeCoreApi {
         return this.joins.fromVoucher(e.groupId, e.engineRef, e.requestedName);
       case 'join_request_failed':
         this.rt.log.log('warn', 'join.voucher_failed', { group: e.groupId });
-        return this.inbound.notice(e.groupId, `join-failed:${this.rt.now()}`, joinFailedNotice());
+        // Keyed by a hash of the engine's reference (which is derived from the voucher, so never stored plain).
+        return this.inbound.notice(e.groupId, `join-failed:${createHash('sha256').update(e.engineRef).digest('hex').slice(0, 32)}`, joinFailedNotice());
       case 'joined':
         return this.inbound.notice(e.groupId, 'joined', `The bridge has joined the group (${e.members} members).`);
     }

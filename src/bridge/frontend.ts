@@ -124,5 +124,6 @@ export interface BridgeCoreApi {
   userRedaction(frontend: FrontendId, room: FrontendRoomId, eventId: FrontendEventId): Promise<void>;
   userJoined(frontend: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void>;
   userLeft(frontend: FrontendId, room: FrontendRoomId, user: FrontendUserId): Promise<void>;
+  /** `text` may carry a voucher (`induct`): frontends must not log command lines. */
   adminCommand(caller: CommandCaller, text: string): Promise<CommandReply>;
 }
