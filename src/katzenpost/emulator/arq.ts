@@ -10,6 +10,7 @@ import { optBool, optBytes, optReadCap, optWriteCap, queryId } from './fields.js
 import { AbortedError, sleep } from './mixnet.js';
 import type { Session } from './session.js';
 import { encodeFrame } from './wire.js';
+import { ECHO_ENDPOINT } from './pki.js';
 
 type Body = Record<string, unknown>;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -165,4 +166,35 @@ export function cancelResending(session: Session, body: Body, field: 'envelope_h
     op.abort.abort();
   }
   return [key, { query_id: queryId(body) ?? null, error_code: 0 }];
+}
+
+/**
+ * Legacy send_message (§2.9): fire and forget, no retries. With a SURB the daemon announces
+ * message_sent_event, and the echo service answers with message_reply_event carrying the payload
+ * back; these legacy events are queued for an absent session (§1.6). Any other destination is a
+ * packet into the void.
+ */
+export function sendLegacyMessage(ctx: DaemonContext, session: Session, body: Body, onSent: OnSent): void {
+  const id = optBytes(body, 'id') ?? null;
+  const surbId = optBytes(body, 'surbid') ?? null;
+  const withSurb = optBool(body, 'with_surb');
+  const destination = optBytes(body, 'destination_id_hash');
+  const queue = optBytes(body, 'recipient_queue_id');
+  const payload = optBytes(body, 'payload') ?? new Uint8Array(0);
+  const toEcho = !!destination && equal(destination, ctx.courier.identityHash) && !!queue && Buffer.from(queue).toString() === ECHO_ENDPOINT;
+  const run = async (): Promise<void> => {
+    await ctx.mixnet.sendSlot();
+    onSent();
+    if (!withSurb) return;
+    session.send(encodeFrame('message_sent_event', {
+      message_id: id, surbid: surbId, sent_at: Math.floor(Date.now() / 1000), reply_eta: 0,
+    }), true);
+    await ctx.mixnet.roundTrip();
+    if (!toEcho) return;
+    // Sphinx payloads are fixed-size: the reply is padded to UserForwardPayloadLength.
+    const reply = new Uint8Array(ctx.geometry.sphinx.UserForwardPayloadLength);
+    reply.set(payload.subarray(0, reply.length));
+    session.send(encodeFrame('message_reply_event', { message_id: id, surbid: surbId, payload: reply, error_code: 0 }), true);
+  };
+  run().catch(() => undefined).finally(onSent);
 }

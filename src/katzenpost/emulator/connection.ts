@@ -3,7 +3,7 @@
 // reader. A frame that will not decode closes this connection only; stored state is untouched.
 import type { Socket } from 'node:net';
 import type { DaemonContext, Reply } from './context.js';
-import { cancelResending, startResendingCopy, startResendingEncrypted } from './arq.js';
+import { cancelResending, sendLegacyMessage, startResendingCopy, startResendingEncrypted } from './arq.js';
 import { optBytes } from './fields.js';
 import * as local from './local-requests.js';
 import type { Session, SessionRegistry } from './session.js';
@@ -29,7 +29,7 @@ const LOCAL: Readonly<Record<string, LocalHandler>> = {
   voucher_open: vouchers.open,
   voucher_derive_stream: vouchers.deriveStream,
 };
-const MIXNET = new Set(['start_resending_encrypted_message', 'start_resending_copy_command']);
+const MIXNET = new Set(['start_resending_encrypted_message', 'start_resending_copy_command', 'send_message']);
 
 /** What a connection needs from the emulator besides the request handlers. */
 export interface ConnectionHost {
@@ -128,6 +128,7 @@ export class Connection {
       this.unsent--;
       this.unblock();
     };
+    if (type === 'send_message') return sendLegacyMessage(this.host.ctx, this.session, body, onSent);
     const start = type === 'start_resending_copy_command' ? startResendingCopy : startResendingEncrypted;
     const immediate = start(this.host.ctx, this.session, body, onSent);
     if (immediate) {

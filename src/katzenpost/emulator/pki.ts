@@ -5,6 +5,8 @@ import { encode as cborEncode } from 'cbor-x';
 import { blake2b256 } from './envelope.js';
 
 export const COURIER_ENDPOINT = 'courier';
+/** The docker testnet's echo service, for the legacy send_message API (§2.9). */
+export const ECHO_ENDPOINT = 'echo';
 
 export interface Courier {
   readonly identityKey: Uint8Array;
@@ -59,7 +61,7 @@ export function pkiDocument(epoch: number, courier: Courier, replicaCount: numbe
     Topology: [[], [], []],
     GatewayNodes: [],
     ServiceNodes: [
-      descriptor('courier1', courier.identityKey, epoch, { IsServiceNode: true, Kaetzchen: { [COURIER_ENDPOINT]: { endpoint: COURIER_ENDPOINT } } }),
+      descriptor('courier1', courier.identityKey, epoch, { IsServiceNode: true, Kaetzchen: { [COURIER_ENDPOINT]: { endpoint: COURIER_ENDPOINT }, [ECHO_ENDPOINT]: { endpoint: ECHO_ENDPOINT } } }),
     ],
     StorageReplicas: replicas,
     ConfiguredReplicaIDs: replicas.map((_, i) => i),
