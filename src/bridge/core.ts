@@ -67,9 +67,10 @@ export class BridgeCore implements BridgeCoreApi {
       log,
     };
     this.inbound = new InboundPipeline(this.stores, this.rt);
-    this.outbound = new OutboundPipeline(this.stores, this.rt, o.group, this.inbound, o.config);
+    // Outbound files join requests and JoinFlow activates puppets through outbound: the closure
+    // breaks the cycle without handing either the other whole.
+    this.outbound = new OutboundPipeline(this.stores, this.rt, o.group, this.inbound, o.config, (g, f, u, n) => this.joins.fromFrontend(g, f, u, n));
     this.joins = new JoinFlow(this.stores, this.rt, o.group, this.inbound, this.outbound);
-    this.outbound.joins = this.joins;
     this.commands = new CommandRegistry(ALL_COMMANDS, log);
     this.services = {
       stores: this.stores,
@@ -166,9 +167,7 @@ export class BridgeCore implements BridgeCoreApi {
   }
 
   /** A user left: their stream stays a member (the wire has no removal, wire §1.8); logged only. */
-  async userLeft(frontend: FrontendId, room: FrontendRoomId, user: FrontendUserId): Promise<void> {
-    void room;
-    void user;
+  async userLeft(frontend: FrontendId, _room: FrontendRoomId, _user: FrontendUserId): Promise<void> {
     this.rt.log.log('debug', 'user.left', { frontend });
   }
 

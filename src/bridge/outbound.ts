@@ -7,7 +7,7 @@ import { renderPuppetName } from './display-names.js';
 import type { UserMessage } from './frontend.js';
 import type { GroupOutgoing, GroupSide, MessageRef } from './group-side.js';
 import type { InboundPipeline } from './inbound.js';
-import type { JoinFlow, PuppetActivator } from './join-flow.js';
+import type { PuppetActivator } from './join-flow.js';
 import { DeliveryError, failureOf } from './message-status.js';
 import { delayedNotice, outboundFailedNotice } from './notices.js';
 import type { OutboundBody, OutboxEntry } from './outbox.js';
@@ -21,15 +21,17 @@ import type { OutboundBody, OutboxEntry } from './outbox.js';
  * message. A final failure becomes a notice next to the message.
  */
 
-export class OutboundPipeline implements PuppetActivator {
-  joins!: JoinFlow;
+/** Files a join request for a newcomer (JoinFlow.fromFrontend). */
+export type RequestJoin = (groupId: GroupId, frontend: FrontendId, userId: FrontendUserId, displayName: string) => Promise<unknown>;
 
+export class OutboundPipeline implements PuppetActivator {
   constructor(
     private readonly s: BridgeStores,
     private readonly rt: Runtime,
     private readonly group: GroupSide,
     private readonly inbound: InboundPipeline,
     private readonly bridgeConfig: Config['bridge'],
+    private readonly requestJoin: RequestJoin,
   ) {}
 
   async accept(ev: UserMessage): Promise<void> {
@@ -62,7 +64,7 @@ export class OutboundPipeline implements PuppetActivator {
       const fe = this.rt.frontends.get(ev.frontend);
       const name = renderPuppetName(this.bridgeConfig.puppet_display_name, ev.sender.displayName, fe?.networkLabel ?? ev.frontend);
       if (!puppet) await this.s.puppets.addPending(portal.groupId, ev.frontend, ev.sender.userId, name, this.rt.now());
-      await this.joins.fromFrontend(portal.groupId, ev.frontend, ev.sender.userId, puppet?.displayName ?? name);
+      await this.requestJoin(portal.groupId, ev.frontend, ev.sender.userId, puppet?.displayName ?? name);
       return;
     }
     this.kick(portal.groupId);
