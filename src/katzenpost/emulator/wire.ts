@@ -92,25 +92,32 @@ export class FrameError extends Error {
   }
 }
 
-/** Splits a byte stream into frames; throws FrameError for a length above the cap. */
+/**
+ * Splits a byte stream into frames; throws FrameError as soon as a header announces more than the
+ * cap. Chunks are joined only once a whole frame is there, so a big frame costs one copy.
+ */
 export class FrameReader {
-  private buf = new Uint8Array(0);
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
 
   push(chunk: Uint8Array): void {
-    const next = new Uint8Array(this.buf.length + chunk.length);
-    next.set(this.buf, 0);
-    next.set(chunk, this.buf.length);
-    this.buf = next;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
   }
 
   /** The next complete frame's payload, or undefined if more bytes are needed. */
   next(): Uint8Array | undefined {
-    if (this.buf.length < 4) return undefined;
-    const n = new DataView(this.buf.buffer, this.buf.byteOffset).getUint32(0);
+    if (this.buffered < 4) return undefined;
+    if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+    const head = this.chunks[0]!;
+    const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0);
     if (n > MAX_FRAME_BYTES) throw new FrameError('frame_too_large', `frame of ${n} bytes exceeds ${MAX_FRAME_BYTES}`);
-    if (this.buf.length < 4 + n) return undefined;
-    const payload = this.buf.slice(4, 4 + n);
-    this.buf = this.buf.slice(4 + n);
+    if (this.buffered < 4 + n) return undefined;
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const payload = all.slice(4, 4 + n);
+    const rest = all.subarray(4 + n);
+    this.chunks = rest.length ? [rest] : [];
+    this.buffered = rest.length;
     return payload;
   }
 }
