@@ -192,3 +192,57 @@ describe('emulator: handshake, sessions, limits, restart (thin-client §1.4–1.
     }
   });
 });
+
+describe('emulator: legacy echo and big frames (thin-client §2.9, §1.2)', () => {
+  let emu: Emulator;
+  let address: string;
+  const clients: RawClient[] = [];
+  beforeEach(async () => {
+    emu = await Emulator.start();
+    address = await emu.listen('127.0.0.1:0');
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await emu.close();
+  });
+
+  it('send_message to the echo service: message_sent_event then message_reply_event; queued for an absent session', async () => {
+    const token = randomBytes(16);
+    const a = await RawClient.open(address, token);
+    clients.push(a.client);
+    const { decode } = await import('cbor-x');
+    const doc = decode(a.pki.body.payload) as Record<string, any>;
+    const node = decode(doc.ServiceNodes[0]) as Record<string, any>;
+    assert.equal(node.Kaetzchen.echo.endpoint, 'echo');
+    assert.equal(node.Kaetzchen.courier.endpoint, 'courier');
+    const { blake2b } = await import('@noble/hashes/blake2.js');
+    const dest = Buffer.from(blake2b(node.IdentityKey, { dkLen: 32 }));
+    const surb = randomBytes(16);
+    a.client.send({ send_message: { id: null, with_surb: true, surbid: surb, destination_id_hash: dest, recipient_queue_id: Buffer.from('echo'), payload: Buffer.from('hello') } });
+    assert.deepEqual((await a.client.next('message_sent_event')).body.surbid, surb);
+    const reply = await a.client.next('message_reply_event');
+    assert.equal(Buffer.from(reply.body.payload).subarray(0, 5).toString(), 'hello');
+    // While away: the legacy events wait for the resumed session.
+    emu.setOnline(false);
+    await a.client.next('connection_status_event');
+    a.client.send({ send_message: { id: null, with_surb: true, surbid: surb, destination_id_hash: dest, recipient_queue_id: Buffer.from('echo'), payload: Buffer.from('later') } });
+    await a.client.silentFor(20);
+    a.client.close();
+    await a.client.closedPromise;
+    emu.setOnline(true);
+    await new Promise((r) => setTimeout(r, 20));
+    const b = await RawClient.open(address, token);
+    clients.push(b.client);
+    assert.equal(b.session!.body.resumed, true);
+    assert.equal((await b.client.next('message_sent_event')).key, 'message_sent_event');
+    assert.equal(Buffer.from((await b.client.next('message_reply_event')).body.payload).subarray(0, 5).toString(), 'later');
+  });
+
+  it('accepts a 5 MiB frame (unknown keys are ignored) and answers it', async () => {
+    const { client } = await RawClient.open(address);
+    clients.push(client);
+    const q = qid();
+    client.send({ new_keypair: { query_id: q, seed: randomBytes(32), padding_we_ignore: randomBytes(5 * 1024 * 1024) } });
+    assert.equal((await client.reply(q)).body.error_code, 0);
+  });
+});
