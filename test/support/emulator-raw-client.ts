@@ -1,24 +1,22 @@
-// A deliberately dumb thin-protocol peer for emulator tests: raw frames over a real socket, no
-// retries, no validation, so the tests exercise the emulator and not the client's logic.
+// A deliberately dumb thin-protocol peer for emulator tests: raw frames over a real socket through
+// the shared protocol module's codec, no retries, so the tests exercise the emulator and not the
+// client's logic. Every frame the emulator sends is also run through the protocol module's
+// response schemas; a frame that fails them fails the test that reads it.
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
-import { Encoder } from 'cbor-x';
+import { FrameDecoder, decodeCbor, decodeResponse, encodeFrame } from '../../src/katzenpost/protocol/index.js';
 
-const codec = new Encoder({ useRecords: false, tagUint8Array: false, mapsAsObjects: true, variableMapSize: true });
+export type Frame = { key: string; body: Record<string, any>; raw: Record<string, unknown>; schemaError?: Error };
 
-export type Frame = { key: string; body: Record<string, any>; raw: Record<string, unknown> };
-
+/** Any value as one frame, unchecked (so tests can send what a broken client would). */
 export function frameBytes(value: unknown): Buffer {
-  const cbor = codec.encode(value);
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(cbor.length);
-  return Buffer.concat([head, cbor]);
+  return Buffer.from(encodeFrame(value));
 }
 
 export const qid = (): Buffer => randomBytes(16);
 
 export class RawClient {
-  private buf = Buffer.alloc(0);
+  private readonly decoder = new FrameDecoder();
   private readonly frames: Frame[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
@@ -26,14 +24,16 @@ export class RawClient {
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      while (this.buf.length >= 4) {
-        const n = this.buf.readUInt32BE(0);
-        if (this.buf.length < 4 + n) break;
-        const raw = codec.decode(this.buf.subarray(4, 4 + n)) as Record<string, unknown>;
-        this.buf = this.buf.subarray(4 + n);
+      for (const payload of this.decoder.push(d)) {
+        const raw = decodeCbor(payload) as Record<string, unknown>;
         const entry = Object.entries(raw).find(([, v]) => v !== null);
-        this.frames.push({ key: entry?.[0] ?? '', body: (entry?.[1] ?? {}) as Record<string, any>, raw });
+        let schemaError: Error | undefined;
+        try {
+          decodeResponse(payload);
+        } catch (e) {
+          schemaError = e as Error;
+        }
+        this.frames.push({ key: entry?.[0] ?? '', body: (entry?.[1] ?? {}) as Record<string, any>, raw, schemaError });
         this.wake();
       }
     });
@@ -87,6 +87,7 @@ export class RawClient {
       });
     }
     const f = this.frames.shift()!;
+    if (f.schemaError) throw new Error(`${f.key} does not match the protocol schema: ${f.schemaError.message}`);
     if (key !== undefined && f.key !== key) throw new Error(`expected ${key}, got ${f.key} ${JSON.stringify(f.body.error_code)}`);
     return f;
   }
@@ -96,7 +97,11 @@ export class RawClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex((f) => f.body.query_id && Buffer.from(f.body.query_id).equals(queryId));
-      if (i >= 0) return this.frames.splice(i, 1)[0]!;
+      if (i >= 0) {
+        const f = this.frames.splice(i, 1)[0]!;
+        if (f.schemaError) throw new Error(`${f.key} does not match the protocol schema: ${f.schemaError.message}`);
+        return f;
+      }
       if (this.closed) throw new Error('connection closed while waiting for a reply');
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a reply');

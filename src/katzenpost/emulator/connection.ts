@@ -8,7 +8,7 @@ import { optBytes } from './fields.js';
 import * as local from './local-requests.js';
 import type { Session, SessionRegistry } from './session.js';
 import * as vouchers from './vouchers.js';
-import { FrameError, FrameReader, decodeRequest, encodeFrame } from './wire.js';
+import { FrameDecoder, FrameError, decodeRequest, encodeFrame, framing } from './wire.js';
 
 type Body = Record<string, unknown>;
 type LocalHandler = (ctx: DaemonContext, body: Body) => Reply;
@@ -41,7 +41,9 @@ export interface ConnectionHost {
 }
 
 export class Connection {
-  private readonly reader = new FrameReader();
+  private readonly decoder = new FrameDecoder();
+  /** Whole frames not yet handled (the reader may be blocked on the unsent queue). */
+  private readonly frames: Uint8Array[] = [];
   private session: Session;
   private unsent = 0;
   private pending: { type: string; body: Body } | undefined;
@@ -58,7 +60,12 @@ export class Connection {
     // §1.4: the daemon speaks first, status then PKI document, before any request is read.
     for (const f of host.handshakeFrames()) this.sendFrame(f);
     socket.on('data', (chunk: Buffer) => {
-      this.reader.push(chunk);
+      try {
+        this.frames.push(...framing(() => this.decoder.push(chunk)));
+      } catch (e) {
+        if (e instanceof FrameError) return this.abort(`${e.code}: ${e.message}`);
+        throw e;
+      }
       this.drain();
     });
     socket.on('error', () => undefined);
@@ -78,10 +85,15 @@ export class Connection {
   private drain(): void {
     try {
       while (!this.isClosed && this.pending === undefined) {
-        const frame = this.reader.next();
+        const frame = this.frames.shift();
         if (!frame) return;
         const request = decodeRequest(frame);
-        if (request) this.handle(request.type, request.body);
+        if ('unknown' in request) {
+          // §1.7: an unknown or empty request is dropped (logged) and gets no reply.
+          this.host.log(`dropping unknown request ${JSON.stringify(request.unknown.slice(0, 64))}`);
+          continue;
+        }
+        this.handle(request.type, request.body);
       }
     } catch (e) {
       if (e instanceof FrameError) return this.abort(`${e.code}: ${e.message}`);
