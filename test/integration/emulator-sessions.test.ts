@@ -79,6 +79,30 @@ describe('emulator: handshake, sessions, limits, restart (thin-client §1.4–1.
       assert.equal((await second.client.reply(cq)).body.error_code, 0);
     });
 
+    it('a read that completes while its client is away is dropped, not queued (§1.6)', async () => {
+      const token = randomBytes(16);
+      const first = await open(token);
+      const p = new Peer(first.client);
+      const kp = await p.keypair();
+      const e = await p.c.call('encrypt_read', { read_cap: kp.read_cap, message_box_index: kp.first_message_index });
+      p.c.send({ start_resending_encrypted_message: {
+        query_id: qid(), read_cap: kp.read_cap, message_box_index: kp.first_message_index,
+        envelope_descriptor: e.envelope_descriptor, message_ciphertext: e.message_ciphertext, envelope_hash: e.envelope_hash,
+      } });
+      await p.c.silentFor(20);
+      first.client.close();
+      await first.client.closedPromise;
+      const writer = new Peer((await open()).client);
+      assert.equal((await writer.write(kp.write_cap, kp.first_message_index, Buffer.from('while away'))).error_code, 0);
+      await writer.c.silentFor(20);
+      const second = await open(token);
+      assert.equal(second.session!.body.resumed, true);
+      assert.equal(await second.client.silentFor(80), true, 'the completion was dropped');
+      // And it did complete: cancelling it now finds nothing in flight (no 24, just the 0).
+      second.client.send({ cancel_resending_encrypted_message: { query_id: qid(), envelope_hash: e.envelope_hash } });
+      assert.equal((await second.client.next('cancel_resending_encrypted_message_reply')).body.error_code, 0);
+    });
+
     it('thin_close forgets the token; a new connection with it starts a fresh session', async () => {
       const token = randomBytes(16);
       const first = await open(token);
@@ -140,13 +164,18 @@ describe('emulator: handshake, sessions, limits, restart (thin-client §1.4–1.
       got.forEach((r, i) => assert.equal(Buffer.from(r.plaintext).toString(), `from ${(i + 1) % peers.length}`));
     });
 
-    it('listens on a unix socket path too', async () => {
+    it('listens on a unix socket path and a Linux abstract name too', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'kb-emu-'));
       try {
         const path = await emu.listen(join(dir, 'kp.sock'));
         const r = await RawClient.open(path);
         clients.push(r.client);
         assert.equal(r.session!.body.resumed, false);
+        const name = `@kb-emu-test-${process.pid}-${Date.now()}`;
+        assert.equal(await emu.listen(name), name);
+        const abstract = await RawClient.open(name);
+        clients.push(abstract.client);
+        assert.equal(abstract.session!.body.resumed, false);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
