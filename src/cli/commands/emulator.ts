@@ -41,7 +41,7 @@ export function normaliseListen(address: string): string {
 
 export const emulator: Command = {
   name: 'emulator',
-  summary: 'Run the local Katzenpost daemon emulator (kpclientd + couriers + replicas).',
+  summary: 'Run the local Katzenpost daemon emulator (kpclientd, couriers and replicas).',
   usage: 'katzenbridge emulator [--listen ADDR]... [--data DIR] [--profile demo|fast] [flags]',
   help: HELP,
   async run(argv, io) {
