@@ -1,0 +1,171 @@
+import {
+  DeliveryError,
+  silentLogger,
+  type BridgeLogger,
+  type EditCapable,
+  type Frontend,
+  type FrontendMessage,
+  type GhostProfile,
+  type ReplyCapable,
+  type RoomCreateCapable,
+  type RoomInfo,
+} from '../bridge/index.js';
+import { asFrontendEventId, asFrontendId, asFrontendRoomId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
+import type { BridgePort, IntentPort } from './appservice-port.js';
+import { deliveryErrorOf, httpFailureOf } from './errors.js';
+import { editContent, messageContent, noticeContent, replyContent, type MatrixContent } from './matrix-content.js';
+import { ghostUserId, type MatrixNames } from './matrix-ids.js';
+import type { MatrixState } from './matrix-state.js';
+
+/**
+ * The Matrix side of the bridge core's Frontend contract (bridge/frontend.ts), with the
+ * capabilities Matrix has natively: replies, edits and creating rooms. Ghosts post as their own
+ * `@kp_...` users; the bridge's own notices come from the bot. Every post uses the core's
+ * transaction id as the Matrix transaction id, so a post repeated after a restart is deduplicated
+ * by the homeserver (client-server API "Transaction identifiers") instead of shown twice.
+ */
+
+export const MATRIX_FRONTEND_ID: FrontendId = asFrontendId('matrix');
+
+export interface MatrixFrontendOptions {
+  readonly bridge: BridgePort;
+  readonly state: MatrixState;
+  readonly names: MatrixNames;
+  /** Matrix users invited to (and made admins of) rooms the bridge creates: config bridge.admins. */
+  readonly admins: readonly string[];
+  /** m.federate of rooms the bridge creates. False by default (issue 6 "privacy by default"). */
+  readonly federate?: boolean;
+  readonly log?: BridgeLogger;
+}
+
+const refusedInEncrypted = (): DeliveryError =>
+  new DeliveryError('frontend_rejected', { retriable: false, userLine: 'this room is encrypted, which the bridge cannot serve', detail: 'room is encrypted' });
+
+export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, RoomCreateCapable {
+  readonly id = MATRIX_FRONTEND_ID;
+  readonly networkLabel = 'matrix';
+  private readonly ghostUsers = new Map<GhostId, string>();
+  /** Display name last set per ghost user in this process; a restart sets each once again. */
+  private readonly shownNames = new Map<string, string>();
+  private readonly log: BridgeLogger;
+
+  constructor(private readonly o: MatrixFrontendOptions) {
+    this.log = o.log ?? silentLogger;
+  }
+
+  get botUserId(): string {
+    return this.o.bridge.getIntent().userId;
+  }
+
+  async ensureGhost(room: FrontendRoomId, ghost: GhostProfile): Promise<void> {
+    if (await this.o.state.isEncrypted(room)) throw refusedInEncrypted();
+    const userId = ghostUserId(this.o.names, ghost.groupId, ghost.ghostId);
+    const intent = this.o.bridge.getIntent(userId);
+    try {
+      await this.o.state.setGhostUser(ghost.ghostId, userId);
+      this.ghostUsers.set(ghost.ghostId, userId);
+      await intent.ensureRegistered();
+      // The name is set before joining so the join event already carries it.
+      if (this.shownNames.get(userId) !== ghost.displayName) {
+        await intent.setDisplayName(ghost.displayName);
+        this.shownNames.set(userId, ghost.displayName);
+      }
+      await intent.join(room);
+    } catch (e) {
+      throw deliveryErrorOf(e, 'ensure_ghost');
+    }
+  }
+
+  async postMessage(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, txnId: TransactionId): Promise<FrontendEventId> {
+    return this.send(await this.ghostIntent(ghost), room, messageContent(message), txnId);
+  }
+
+  async postReply(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, replyTo: FrontendEventId, txnId: TransactionId): Promise<FrontendEventId> {
+    return this.send(await this.ghostIntent(ghost), room, replyContent(message, replyTo), txnId);
+  }
+
+  async postEdit(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, target: FrontendEventId, txnId: TransactionId): Promise<FrontendEventId> {
+    return this.send(await this.ghostIntent(ghost), room, editContent(message, target), txnId);
+  }
+
+  async postNotice(room: FrontendRoomId, text: string, txnId: TransactionId, inReplyTo?: FrontendEventId): Promise<FrontendEventId> {
+    return this.send(this.o.bridge.getIntent(), room, noticeContent(text, inReplyTo), txnId);
+  }
+
+  /** Also how the bot enters a room linked with `link`: it joins first (it must be invited). */
+  async setRoomInfo(room: FrontendRoomId, info: RoomInfo): Promise<void> {
+    const bot = this.o.bridge.getIntent();
+    try {
+      await bot.join(room);
+      await bot.setRoomName(room, info.name);
+      await bot.setRoomTopic(room, info.topic);
+    } catch (e) {
+      throw deliveryErrorOf(e, 'set_room_info');
+    }
+  }
+
+  /**
+   * A private room for a new portal: invite-only (preset private_chat), not in the directory,
+   * not federated unless configured, history visible to members only from when they were
+   * invited, no guests. The bridge's Matrix admins are invited with power level 100, since the
+   * core's `create` does not say who asked (bridge/capabilities.ts RoomCreateCapable).
+   */
+  async createRoom(info: RoomInfo): Promise<FrontendRoomId> {
+    const bot = this.o.bridge.getIntent();
+    const admins = this.o.admins.filter((a) => a.startsWith('@'));
+    try {
+      const { room_id } = await bot.createRoom({
+        createAsClient: true,
+        options: {
+          name: info.name,
+          topic: info.topic,
+          preset: 'private_chat',
+          visibility: 'private',
+          invite: admins,
+          creation_content: { 'm.federate': this.o.federate === true },
+          initial_state: [
+            { type: 'm.room.history_visibility', state_key: '', content: { history_visibility: 'invited' } },
+            { type: 'm.room.guest_access', state_key: '', content: { guest_access: 'forbidden' } },
+          ],
+          power_level_content_override: { users: Object.fromEntries([[bot.userId, 100], ...admins.map((a) => [a, 100])]) },
+        },
+      });
+      this.log.log('info', 'matrix.room_created', { room: room_id });
+      return asFrontendRoomId(room_id);
+    } catch (e) {
+      throw deliveryErrorOf(e, 'create_room');
+    }
+  }
+
+  private async ghostIntent(ghost: GhostId): Promise<IntentPort> {
+    const userId = this.ghostUsers.get(ghost) ?? (await this.o.state.ghostUser(ghost));
+    // The core ensures a ghost before its first post; a ghost unknown here means a store edited
+    // by hand, and retrying would not help.
+    if (!userId) throw new DeliveryError('frontend_rejected', { retriable: false, userLine: 'its sender is unknown here', detail: `ghost ${ghost} was never ensured` });
+    return this.o.bridge.getIntent(userId);
+  }
+
+  private async send(intent: IntentPort, room: FrontendRoomId, content: MatrixContent, txnId: TransactionId): Promise<FrontendEventId> {
+    if (await this.o.state.isEncrypted(room)) throw refusedInEncrypted();
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/send/m.room.message/${encodeURIComponent(txnId)}`;
+    let res: unknown;
+    try {
+      res = await intent.matrixClient.doRequest('PUT', path, null, content);
+    } catch (e) {
+      // Not in the room (kicked, or the room was re-linked): join once and send again, with the
+      // same transaction id, so a send that did get through is still shown once.
+      if (httpFailureOf(e).errcode !== 'M_FORBIDDEN') throw deliveryErrorOf(e, 'send');
+      try {
+        await intent.join(room);
+        res = await intent.matrixClient.doRequest('PUT', path, null, content);
+      } catch (e2) {
+        throw deliveryErrorOf(e2, 'send');
+      }
+    }
+    const eventId = typeof res === 'object' && res !== null ? (res as { event_id?: unknown }).event_id : undefined;
+    if (typeof eventId !== 'string' || eventId === '') {
+      throw new DeliveryError('frontend_unavailable', { retriable: true, userLine: 'the Matrix homeserver gave an unusable answer', detail: 'send: no event_id in the response' });
+    }
+    return asFrontendEventId(eventId);
+  }
+}

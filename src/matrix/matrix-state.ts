@@ -1,0 +1,79 @@
+import type { Queryable } from '../store/index.js';
+
+/**
+ * The Matrix frontend's own durable state, beside the core's tables:
+ * - transactions the homeserver pushed and we finished (appservice API "Pushing events": the
+ *   homeserver retries a transaction until it gets 200, so one it sends again after our restart
+ *   must not be handled twice);
+ * - the admin rooms (direct chats with the bot) and the rooms seen encrypted;
+ * - which Matrix user shows which ghost (postMessage is given only the GhostId).
+ *
+ * TODO(issue 5): these CREATE TABLE IF NOT EXISTS statements belong in a numbered migration of
+ * src/store (003-matrix-frontend.sql); src/store is another owner's, so they live here until then.
+ */
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS matrix_transactions (
+  txn_id  TEXT PRIMARY KEY,
+  done_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_admin_rooms (
+  room_id    TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_encrypted_rooms (
+  room_id  TEXT PRIMARY KEY,
+  seen_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_ghost_users (
+  ghost_id TEXT PRIMARY KEY,
+  user_id  TEXT NOT NULL UNIQUE
+);
+`;
+
+/** Transactions older than this are forgotten: the homeserver retries for minutes, not days. */
+export const TRANSACTION_MEMORY_MS = 7 * 24 * 3600 * 1000;
+
+export class MatrixState {
+  private constructor(private readonly db: Queryable) {}
+
+  static async open(db: Queryable): Promise<MatrixState> {
+    await db.exec(SCHEMA);
+    return new MatrixState(db);
+  }
+
+  async transactionDone(txnId: string): Promise<boolean> {
+    return (await this.db.get('SELECT 1 AS x FROM matrix_transactions WHERE txn_id = ?', [txnId])) !== undefined;
+  }
+
+  async markTransactionDone(txnId: string, nowMs: number): Promise<void> {
+    await this.db.run('INSERT OR IGNORE INTO matrix_transactions (txn_id, done_at) VALUES (?, ?)', [txnId, nowMs]);
+    await this.db.run('DELETE FROM matrix_transactions WHERE done_at < ?', [nowMs - TRANSACTION_MEMORY_MS]);
+  }
+
+  async addAdminRoom(roomId: string, userId: string, nowMs: number): Promise<void> {
+    await this.db.run('INSERT OR IGNORE INTO matrix_admin_rooms (room_id, user_id, created_at) VALUES (?, ?, ?)', [roomId, userId, nowMs]);
+  }
+
+  async isAdminRoom(roomId: string): Promise<boolean> {
+    return (await this.db.get('SELECT 1 AS x FROM matrix_admin_rooms WHERE room_id = ?', [roomId])) !== undefined;
+  }
+
+  /** Records that `roomId` is encrypted; true the first time (the notice is posted once). */
+  async markEncrypted(roomId: string, nowMs: number): Promise<boolean> {
+    return (await this.db.run('INSERT OR IGNORE INTO matrix_encrypted_rooms (room_id, seen_at) VALUES (?, ?)', [roomId, nowMs])).changes === 1;
+  }
+
+  async isEncrypted(roomId: string): Promise<boolean> {
+    return (await this.db.get('SELECT 1 AS x FROM matrix_encrypted_rooms WHERE room_id = ?', [roomId])) !== undefined;
+  }
+
+  async setGhostUser(ghostId: string, userId: string): Promise<void> {
+    await this.db.run('INSERT OR IGNORE INTO matrix_ghost_users (ghost_id, user_id) VALUES (?, ?)', [ghostId, userId]);
+  }
+
+  async ghostUser(ghostId: string): Promise<string | undefined> {
+    return (await this.db.get<{ user_id: string }>('SELECT user_id FROM matrix_ghost_users WHERE ghost_id = ?', [ghostId]))?.user_id;
+  }
+}
