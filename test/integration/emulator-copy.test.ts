@@ -167,4 +167,26 @@ describe('emulator: copy commands, vouchers, epochs (thin-client §3.8, §2.8, �
     assert.equal(stale.error_code, 32);
     assert.equal((await p.read(dest.read_cap, dest.first_message_index, true)).error_code, 1, 'expired after 14 days');
   });
+
+  it('a courier change in a PKI event: requests pinned to the old courier stall until cancelled; new ones use the new courier', async () => {
+    const p = await peer();
+    const kp = await p.keypair();
+    const e = await p.c.call('encrypt_read', { read_cap: kp.read_cap, message_box_index: kp.first_message_index });
+    const q = randomBytes(16);
+    p.c.send({ start_resending_encrypted_message: {
+      query_id: q, read_cap: kp.read_cap, message_box_index: kp.first_message_index,
+      envelope_descriptor: e.envelope_descriptor, message_ciphertext: e.message_ciphertext, envelope_hash: e.envelope_hash,
+    } });
+    await p.c.silentFor(20);
+    emu.rotateCourier();
+    assert.equal((await p.c.next('new_pki_document_event')).key, 'new_pki_document_event');
+    const w = await p.write(kp.write_cap, kp.first_message_index, Buffer.from('after the change'));
+    assert.equal(w.error_code, 0);
+    assert.equal(await p.c.silentFor(50), true, 'the read pinned to the departed courier does not complete');
+    p.c.send({ cancel_resending_encrypted_message: { query_id: randomBytes(16), envelope_hash: e.envelope_hash } });
+    const cancelled = await p.c.reply(q);
+    assert.equal(cancelled.body.error_code, 24);
+    assert.notDeepEqual(cancelled.body.courier_identity_hash, w.courier_identity_hash);
+    assert.equal(Buffer.from((await p.read(kp.read_cap, kp.first_message_index)).plaintext).toString(), 'after the change');
+  });
 });

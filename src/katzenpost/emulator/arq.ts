@@ -41,7 +41,8 @@ export function startResendingEncrypted(ctx: DaemonContext, session: Session, bo
   const envelopeHash = optBytes(body, 'envelope_hash', 32);
   const noRetry = optBool(body, 'no_retry_on_box_id_not_found');
   const strict = optBool(body, 'no_idempotent_box_already_exists');
-  const courierFields = { courier_identity_hash: ctx.courier.identityHash, courier_queue_id: ctx.courier.queueId };
+  const courier = ctx.courier();
+  const courierFields = { courier_identity_hash: courier.identityHash, courier_queue_id: courier.queueId };
   const reply = (code: number, plaintext: Uint8Array | null = null): void =>
     session.send(encodeFrame(key, { query_id: qid ?? null, plaintext, error_code: code, ...courierFields }));
   const invalid =
@@ -54,6 +55,7 @@ export function startResendingEncrypted(ctx: DaemonContext, session: Session, bo
     const desc = parseDescriptor(descriptor);
     if (!desc) return reply(ThinCode.InternalError);
     await ctx.mixnet.roundTrip(signal, onSent);
+    await ctx.courierReachable(courier, signal);
     const opened = ctx.envelopes.openQuery(ciphertext, ctx.replicas.replicaEpoch());
     if (opened === 'malformed') return reply(ThinCode.CourierInvalidEnvelope);
     if (opened === 'stale-epoch') return reply(ThinCode.CourierInvalidEpoch);
@@ -80,6 +82,7 @@ export function startResendingEncrypted(ctx: DaemonContext, session: Session, bo
     for (;;) {
       // Each fetch of the replicas' answer is one more round trip (§3.6).
       await ctx.mixnet.roundTrip(signal);
+      await ctx.courierReachable(courier, signal);
       const box = ctx.replicas.read(opened.body.boxId);
       if (box) {
         // §2.4: a wrong message_box_index makes BACAP decryption fail (23).
@@ -114,16 +117,20 @@ export function startResendingCopy(ctx: DaemonContext, session: Session, body: B
   const key = 'start_resending_copy_command_reply';
   const qid = queryId(body);
   const cap = optWriteCap(body, 'write_cap');
-  optBytes(body, 'courier_identity_hash');
+  // A pin to a courier (both fields) is honoured only if it is the one in consensus.
+  const pinned = optBytes(body, 'courier_identity_hash');
   optBytes(body, 'courier_queue_id');
   if (!cap) return [key, { query_id: qid ?? null, error_code: ThinCode.InvalidRequest }];
   const send = (fields: Record<string, unknown>): void => session.send(encodeFrame(key, { query_id: qid ?? null, ...fields }));
+  const current = ctx.courier();
+  const courier = pinned && !equal(pinned, current.identityHash) ? { ...current, identityHash: pinned } : current;
   const capHash = blake2b256(cap.toBytes());
   const flightKey = hex(capHash);
   const abort = register(session, flightKey, qid, () => send({ error_code: ThinCode.StartResendingCancelled }));
   const signal = abort.signal;
   const run = async (): Promise<void> => {
     await ctx.mixnet.roundTrip(signal, onSent);
+    await ctx.courierReachable(courier, signal);
     const result = ctx.courierService.copy(cap, capHash);
     let settled = false;
     void result.then(() => (settled = true), () => (settled = true));
@@ -181,7 +188,7 @@ export function sendLegacyMessage(ctx: DaemonContext, session: Session, body: Bo
   const destination = optBytes(body, 'destination_id_hash');
   const queue = optBytes(body, 'recipient_queue_id');
   const payload = optBytes(body, 'payload') ?? new Uint8Array(0);
-  const toEcho = !!destination && equal(destination, ctx.courier.identityHash) && !!queue && Buffer.from(queue).toString() === ECHO_ENDPOINT;
+  const toEcho = !!destination && equal(destination, ctx.courier().identityHash) && !!queue && Buffer.from(queue).toString() === ECHO_ENDPOINT;
   const run = async (): Promise<void> => {
     await ctx.mixnet.sendSlot();
     onSent();

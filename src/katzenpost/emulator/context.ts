@@ -13,7 +13,11 @@ export interface DaemonContext {
   readonly geometry: Geometry;
   readonly replicas: Replicas;
   readonly envelopes: EnvelopeCodec;
-  readonly courier: Courier;
+  /** The courier in the current PKI document; the daemon picks it for new requests (§2.4). */
+  courier(): Courier;
+  /** Resolves while `courier` is in consensus; a request pinned to a departed one never completes
+   *  (the daemon retries the same courier for ever, §3.6), so this waits until `signal` aborts. */
+  courierReachable(courier: Courier, signal: AbortSignal): Promise<void>;
   readonly mixnet: Mixnet;
   readonly courierService: CourierService;
   /** The current PKI epoch (§1.5). */

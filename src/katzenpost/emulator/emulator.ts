@@ -12,7 +12,7 @@ import { CourierService } from './courier.js';
 import { EnvelopeCodec, blake2b256 } from './envelope.js';
 import { epochAt, msUntilNextEpoch } from './epochs.js';
 import { geometryFor, type Geometry } from './geometry.js';
-import { Mixnet } from './mixnet.js';
+import { AbortedError, Mixnet } from './mixnet.js';
 import { type EmulatorOptions, FAST_OPTIONS, checkOptions } from './options.js';
 import { type Courier, courierFrom, pkiDocument } from './pki.js';
 import { Replicas } from './replica.js';
@@ -45,13 +45,15 @@ export class Emulator {
   private readonly mixnet: Mixnet;
   private readonly host: ConnectionHost;
   private pkiTimer: NodeJS.Timeout | undefined;
+  private docs: Map<number, Uint8Array>;
+  private readonly departedCouriers = new Set<string>();
   private lastPkiEpoch: number;
   private closing = false;
 
   private constructor(
     private readonly store: BoxStore,
     readonly options: EmulatorOptions,
-    courier: Courier,
+    private courier: Courier,
     networkSecret: Uint8Array,
     private readonly log: (message: string) => void,
   ) {
@@ -61,18 +63,20 @@ export class Emulator {
     this.mixnet = new Mixnet(options);
     this.sessions = new SessionRegistry(options.sessionGraceMs, options.sessionQueueLimit);
     const sphinxHash = blake2b256(new Uint8Array(cborEncode(this.geometry.sphinx)));
-    const docs = new Map<number, Uint8Array>();
+    const docs = (this.docs = new Map<number, Uint8Array>());
     const pkiEpoch = (): number => epochAt(options.clock.now(), options.pkiEpochMs);
     this.lastPkiEpoch = pkiEpoch();
     this.ctx = {
-      options, geometry: this.geometry, replicas, envelopes, courier, mixnet: this.mixnet,
+      options, geometry: this.geometry, replicas, envelopes, mixnet: this.mixnet,
+      courier: () => this.courier,
+      courierReachable: (c, signal) => this.courierReachable(c, signal),
       courierService: new CourierService(store, replicas, envelopes, options),
       pkiEpoch,
       pkiDocument: (epoch) => {
         const now = pkiEpoch();
         if (epoch > now || epoch < now - PKI_HISTORY) return undefined;
         let doc = docs.get(epoch);
-        if (!doc) docs.set(epoch, (doc = pkiDocument(epoch, courier, options.replicas, sphinxHash)));
+        if (!doc) docs.set(epoch, (doc = pkiDocument(epoch, this.courier, options.replicas, sphinxHash)));
         for (const e of docs.keys()) if (e < now - PKI_HISTORY) docs.delete(e);
         return doc;
       },
@@ -137,6 +141,28 @@ export class Emulator {
   publishPkiDocument(): void {
     this.lastPkiEpoch = this.ctx.pkiEpoch();
     this.broadcast(this.pkiFrame());
+  }
+
+  /**
+   * Fault injection (§3.9 item 6): a new courier replaces the old one in a new PKI document.
+   * Requests already pinned to the old courier stall until cancelled, as the real daemon keeps
+   * retrying a courier that left consensus; new requests use the new courier. In memory only: a
+   * restart brings back the courier kept in --data.
+   */
+  rotateCourier(): void {
+    this.departedCouriers.add(Buffer.from(this.courier.identityHash).toString('hex'));
+    this.courier = courierFrom(new Uint8Array(randomBytes(32)));
+    this.docs.clear();
+    this.publishPkiDocument();
+  }
+
+  private courierReachable(courier: Courier, signal: AbortSignal): Promise<void> {
+    if (!this.departedCouriers.has(Buffer.from(courier.identityHash).toString('hex'))) return Promise.resolve();
+    return new Promise((_, reject) => {
+      const stop = (): void => reject(new AbortedError('aborted'));
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   get storedBoxes(): number {

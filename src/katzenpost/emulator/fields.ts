@@ -67,4 +67,3 @@ export function queryId(body: Body): Uint8Array | undefined {
   return optBytes(body, 'query_id');
 }
 
-export const asBuffer = (b: Uint8Array | undefined | null): Buffer | null => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);

@@ -129,7 +129,7 @@ export function getDirectoryAuthorities(ctx: DaemonContext, body: Body): Reply {
       addresses: ['tcp://127.0.0.1:0'],
       identity_public_key_pem: '-----BEGIN ED25519 PUBLIC KEY-----\n-----END ED25519 PUBLIC KEY-----\n',
       link_public_key_pem: '-----BEGIN XWING PUBLIC KEY-----\n-----END XWING PUBLIC KEY-----\n',
-      identity_key_hash: ctx.courier.identityHash,
+      identity_key_hash: ctx.courier().identityHash,
     }],
     error_code: 0,
   }];
