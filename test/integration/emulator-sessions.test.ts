@@ -113,6 +113,19 @@ describe('emulator: handshake, sessions, limits, restart (thin-client §1.4–1.
       assert.notDeepEqual(second.session!.body.app_id, first.session!.body.app_id);
     });
 
+    it('a reconnect that arrives before the old socket closes keeps the session alive past the grace period', async () => {
+      const token = randomBytes(16);
+      const first = await open(token);
+      const second = await open(token);
+      assert.equal(second.session!.body.resumed, true);
+      first.client.close();
+      await first.client.closedPromise;
+      await new Promise((r) => setTimeout(r, 450));
+      const third = await open(token);
+      assert.equal(third.session!.body.resumed, true);
+      assert.deepEqual(third.session!.body.app_id, first.session!.body.app_id);
+    });
+
     it('the grace period expires: after it a reconnect is not resumed', async () => {
       const token = randomBytes(16);
       const first = await open(token);

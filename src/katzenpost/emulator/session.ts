@@ -97,6 +97,8 @@ export class SessionRegistry {
 
   /** The connection went away without thin_close: keep a token's state for the grace period. */
   dropped(session: Session): void {
+    // A newer connection may already have resumed the session before this one's close arrived.
+    if (session.isAttached) return;
     if (session.token === undefined) return this.forget(session);
     session.startGrace(this.graceMs, () => this.forget(session));
   }
