@@ -22,7 +22,6 @@ export const NOTICES = {
     'This room is encrypted. katzenbridge cannot read or send encrypted messages, so nothing is bridged here. ' +
     'Use a room without encryption for a Katzenpost group.',
   welcome: 'Hello, I am the katzenbridge bot. This is your admin room: send `help` to see the commands.',
-  redaction: 'Deleting is not bridged: Katzenpost messages cannot be taken back, so the group still has this message.',
   unsupported: (what: string): string => `Not bridged: ${what} cannot be sent to the Katzenpost group yet; its members did not see it.`,
   privateElsewhere: 'That answer is private; ask again in your admin room (a direct chat with me).',
 } as const;
@@ -87,18 +86,18 @@ export class MatrixEventHandler {
           ...(input.editOf ? { editOf: asFrontendEventId(input.editOf) } : {}),
         });
       case 'reaction':
-        // Documented fallback (Katzenpost has no reactions): an emote replying to the message,
-        // "alice reacted 👍", which group members read as a reply.
-        return this.o.core.userMessage({
+        // The wire has no reactions: the core sends an emote quoting the message (its fallback).
+        return this.o.core.userReaction({
           frontend: this.o.frontend,
           room: asFrontendRoomId(input.roomId),
           eventId: asFrontendEventId(input.eventId),
           sender: await this.user(input.roomId, input.sender),
-          message: { kind: 'emote', text: `reacted ${input.key}` },
-          replyTo: asFrontendEventId(input.target),
+          target: asFrontendEventId(input.target),
+          key: input.key,
         });
       case 'redaction':
-        return this.notice(input.roomId, NOTICES.redaction, derivedTxn('redaction', input.eventId));
+        // Boxes are write-once: the core answers with a notice that the group still has it.
+        return this.o.core.userRedaction(this.o.frontend, asFrontendRoomId(input.roomId), asFrontendEventId(input.redacts));
       case 'unsupported':
         return this.notice(input.roomId, NOTICES.unsupported(input.what), derivedTxn('unsupported', input.eventId), input.eventId);
     }

@@ -12,7 +12,8 @@ import { htmlToText } from './html-to-text.js';
 export type MatrixInput =
   | { readonly t: 'message'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly message: FrontendMessage; readonly replyTo?: string; readonly editOf?: string }
   | { readonly t: 'reaction'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly key: string; readonly target: string }
-  | { readonly t: 'redaction'; readonly roomId: string; readonly eventId: string; readonly sender: string }
+  /** `redacts`: the event deleted (top level before room version 11, in content since). */
+  | { readonly t: 'redaction'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly redacts: string }
   /** Something people expect to be bridged and is not (yet); `what` names it in the notice. */
   | { readonly t: 'unsupported'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly what: string }
   /** m.room.encryption, or an m.room.encrypted event: the room is encrypted. */
@@ -150,7 +151,10 @@ export function parseEvent(raw: unknown): MatrixInput {
       if (!isObj(rel)) throw new MatrixEventError('bad_relation', 'content.m.relates_to', 'a reaction needs a relation');
       return { t: 'reaction', ...base, key: cap(str(rel, 'key', 'content.m.relates_to.key')), target: str(rel, 'event_id', 'content.m.relates_to.event_id') };
     }
-    default:
-      return { t: 'redaction', ...base };
+    default: {
+      const redacts = typeof raw['redacts'] === 'string' ? raw['redacts'] : content['redacts'];
+      if (typeof redacts !== 'string' || redacts === '') throw new MatrixEventError('bad_event', 'redacts', 'a redaction needs the redacted event id');
+      return { t: 'redaction', ...base, redacts };
+    }
   }
 }

@@ -76,7 +76,9 @@ describe('matrix parseEvent (events pushed by the homeserver)', () => {
     const r = parseEvent(matrixEvent(ROOM, ALICE, { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$t', key: '👍' } }, { type: 'm.reaction', eventId: '$r' }));
     assert.deepEqual(r, { t: 'reaction', roomId: ROOM, eventId: '$r', sender: ALICE, key: '👍', target: '$t' });
     const d = parseEvent({ ...matrixEvent(ROOM, ALICE, {}, { type: 'm.room.redaction', eventId: '$d' }), redacts: '$t' });
-    assert.deepEqual(d, { t: 'redaction', roomId: ROOM, eventId: '$d', sender: ALICE });
+    assert.deepEqual(d, { t: 'redaction', roomId: ROOM, eventId: '$d', sender: ALICE, redacts: '$t' });
+    const v11 = parseEvent(matrixEvent(ROOM, ALICE, { redacts: '$u' }, { type: 'm.room.redaction', eventId: '$d2' }));
+    assert.equal(v11.t === 'redaction' && v11.redacts, '$u');
   });
 
   it('m.room.encryption and m.room.encrypted mark the room encrypted', () => {
@@ -107,6 +109,7 @@ describe('matrix parseEvent (events pushed by the homeserver)', () => {
       ['reply without event id', matrixEvent(ROOM, ALICE, { msgtype: 'm.text', body: 'x', 'm.relates_to': { 'm.in_reply_to': {} } }), 'bad_event', 'content.m.relates_to.m.in_reply_to.event_id'],
       ['edit without new content', matrixEvent(ROOM, ALICE, { msgtype: 'm.text', body: 'x', 'm.relates_to': { rel_type: 'm.replace', event_id: '$o' } }), 'bad_content', 'content.m.new_content'],
       ['reaction without key', matrixEvent(ROOM, ALICE, { 'm.relates_to': { event_id: '$t' } }, { type: 'm.reaction' }), 'bad_event', 'content.m.relates_to.key'],
+      ['redaction without target', matrixEvent(ROOM, ALICE, {}, { type: 'm.room.redaction' }), 'bad_event', 'redacts'],
       ['member without state key', matrixEvent(ROOM, ALICE, { membership: 'join' }, { type: 'm.room.member' }), 'bad_event', 'state_key'],
     ];
     for (const [name, raw, code, field] of cases) it(name, () => expectError(raw, code, field));
