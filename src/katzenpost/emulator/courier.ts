@@ -20,6 +20,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export class CourierService {
   private readonly verdicts = new Map<string, { at: number; verdict: Promise<number>; settled?: number }>();
   private readonly running = new Map<string, Promise<CopyResult>>();
+  private lastSweep = 0;
 
   constructor(
     private readonly store: BoxStore,
@@ -34,10 +35,14 @@ export class CourierService {
    */
   write(envelopeHash: Uint8Array, body: Extract<EnvelopeBody, { kind: 'write' }>): { verdict: Promise<number>; cached: number | undefined } {
     const now = this.options.clock.now();
-    for (const [k, v] of this.verdicts) if (now - v.at > VERDICT_CACHE_MS) this.verdicts.delete(k);
+    // Expired entries are swept at most once a minute, so a busy courier is not O(n) per write.
+    if (now - this.lastSweep > 60_000) {
+      this.lastSweep = now;
+      for (const [k, v] of this.verdicts) if (now - v.at > VERDICT_CACHE_MS) this.verdicts.delete(k);
+    }
     const key = hex(envelopeHash);
     const have = this.verdicts.get(key);
-    if (have) return { verdict: have.verdict, cached: have.settled };
+    if (have && now - have.at <= VERDICT_CACHE_MS) return { verdict: have.verdict, cached: have.settled };
     const entry: { at: number; verdict: Promise<number>; settled?: number } = { at: now, verdict: this.replicas.write(body) };
     entry.verdict.then((v) => (entry.settled = v), () => undefined);
     this.verdicts.set(key, entry);
