@@ -22,6 +22,8 @@ export const PIGEONHOLE_GEOMETRY = {
 export interface Received {
   readonly conn: FakeConn;
   readonly req: DecodedRequest;
+  /** The frame payload exactly as received. */
+  readonly raw: Uint8Array;
 }
 
 export class FakeConn {
@@ -97,7 +99,7 @@ export class FakeDaemon {
     });
     socket.on('data', (chunk: Buffer) => {
       try {
-        for (const p of decoder.push(chunk)) this.onFrame(conn, decodeRequest(p));
+        for (const p of decoder.push(chunk)) this.onFrame(conn, decodeRequest(p), p);
       } catch {
         socket.destroy(); // §1.2: the daemon closes on a frame it cannot decode
       }
@@ -114,8 +116,8 @@ export class FakeDaemon {
     conn.send('new_pki_document_event', { payload: encodeCbor({ Epoch: 1234, Topology: [] }) });
   }
 
-  private onFrame(conn: FakeConn, req: DecodedRequest): void {
-    const r = { conn, req };
+  private onFrame(conn: FakeConn, req: DecodedRequest, raw: Uint8Array): void {
+    const r = { conn, req, raw };
     this.received.push(r);
     this.wake();
     if (this.onRequest?.(r)) return;

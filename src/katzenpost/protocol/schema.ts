@@ -79,7 +79,8 @@ function checkKind(kind: Kind, v: unknown, path: string): unknown {
       if (kind.max !== undefined && v.length > kind.max) {
         throw new ProtocolError('bad_length', path, `expected at most ${kind.max} bytes, got ${v.length}`);
       }
-      return v;
+      // Hand out plain Uint8Arrays (cbor-x yields Buffers): a view, no copy.
+      return v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.length);
     }
     case 'text':
       if (typeof v !== 'string') throw new ProtocolError('wrong_type', path, `expected a text string, got ${describe(v)}`);
