@@ -1,0 +1,141 @@
+import { strict as assert } from 'node:assert';
+import { createServer } from 'node:net';
+import { DurableAppService, MatrixState } from '../../../src/matrix/index.js';
+import { Database } from '../../../src/store/index.js';
+
+// Against the installed matrix-appservice over real HTTP on loopback: the override of its
+// transaction route is what makes a homeserver's retry safe, so it is checked end to end.
+
+const HS_TOKEN = 'hs-token-for-tests';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('DurableAppService (appservice transactions that survive a restart)', () => {
+  let db: Database;
+  let state: MatrixState;
+  const running: DurableAppService[] = [];
+  let port: number;
+
+  async function start(onEvent: (e: { event_id: string }) => unknown): Promise<DurableAppService> {
+    const as = new DurableAppService(HS_TOKEN, state);
+    as.on('event', onEvent as (e: unknown) => unknown);
+    await as.listen(port, '127.0.0.1', 10);
+    running.push(as);
+    return as;
+  }
+
+  const put = (txn: string, events: unknown[], token = HS_TOKEN): Promise<Response> =>
+    fetch(`http://127.0.0.1:${port}/_matrix/app/v1/transactions/${txn}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ events }),
+    });
+
+  const ev = (id: string) => ({ type: 'm.room.message', event_id: id, room_id: '!r:x', sender: '@a:x', content: {} });
+
+  beforeEach(async () => {
+    db = await Database.open(':memory:');
+    state = await MatrixState.open(db);
+    port = await freePort();
+  });
+
+  afterEach(async () => {
+    for (const as of running.splice(0)) await as.close();
+    await db.close();
+  });
+
+  it('answers only after every event was handled, in order, one at a time', async () => {
+    const seen: string[] = [];
+    const gate = deferred();
+    let busy = 0;
+    await start(async (e) => {
+      assert.equal(busy++, 0, 'events are handled one at a time');
+      seen.push(e.event_id);
+      if (e.event_id === '$1') await gate.promise;
+      busy--;
+    });
+    let answered = false;
+    const res = put('t1', [ev('$1'), ev('$2')]).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(answered, false);
+    assert.deepEqual(seen, ['$1']);
+    gate.resolve();
+    assert.equal((await res).status, 200);
+    assert.deepEqual(seen, ['$1', '$2']);
+  });
+
+  it('a transaction sent again, even after a restart, is acknowledged without handling it twice', async () => {
+    const seen: string[] = [];
+    const first = await start((e) => void seen.push(e.event_id));
+    assert.equal((await put('t2', [ev('$a')])).status, 200);
+    assert.equal((await put('t2', [ev('$a')])).status, 200);
+    await first.close();
+    running.length = 0;
+    port = await freePort(); // a new listener, as after a restart (fetch keeps no stale connection)
+    await start((e) => void seen.push(`after restart ${e.event_id}`));
+    assert.equal((await put('t2', [ev('$a')])).status, 200);
+    assert.deepEqual(seen, ['$a']);
+  });
+
+  it('a failed handler answers 500 and the retried transaction is handled', async () => {
+    const seen: string[] = [];
+    let fail = true;
+    await start((e) => {
+      if (fail) {
+        fail = false;
+        throw new Error('store unavailable');
+      }
+      seen.push(e.event_id);
+    });
+    const r1 = await put('t3', [ev('$x')]);
+    assert.equal(r1.status, 500);
+    assert.equal(((await r1.json()) as { errcode: string }).errcode, 'M_UNKNOWN');
+    assert.equal(await state.transactionDone('t3'), false);
+    assert.equal((await put('t3', [ev('$x')])).status, 200);
+    assert.deepEqual(seen, ['$x']);
+  });
+
+  it('the same transaction arriving while it is being handled is handled once', async () => {
+    let count = 0;
+    const gate = deferred();
+    await start(async () => {
+      count++;
+      await gate.promise;
+    });
+    const a = put('t4', [ev('$y')]);
+    await new Promise((r) => setTimeout(r, 30));
+    const b = put('t4', [ev('$y')]);
+    await new Promise((r) => setTimeout(r, 30));
+    gate.resolve();
+    assert.deepEqual([(await a).status, (await b).status], [200, 200]);
+    assert.equal(count, 1);
+  });
+
+  it('a wrong token is refused with 403 and nothing is handled', async () => {
+    let count = 0;
+    await start(() => void count++);
+    const r = await put('t5', [ev('$z')], 'wrong');
+    assert.equal(r.status, 403);
+    assert.equal(((await r.json()) as { errcode: string }).errcode, 'M_FORBIDDEN');
+    assert.equal(count, 0);
+    assert.equal(await state.transactionDone('t5'), false);
+  });
+});
