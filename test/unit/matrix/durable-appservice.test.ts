@@ -1,23 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:net';
 import { DurableAppService, MatrixState } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
+import { freePort } from '../../support/servers/free-port.js';
 
 // Against the installed matrix-appservice over real HTTP on loopback: the override of its
 // transaction route is what makes a homeserver's retry safe, so it is checked end to end.
 
 const HS_TOKEN = 'hs-token-for-tests';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
