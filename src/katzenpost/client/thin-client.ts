@@ -149,7 +149,7 @@ export class ThinClient extends PigeonholeApi {
   }
 
   private onMessage(conn: Connection, m: DecodedResponse): void {
-    if (conn !== this.conn) return;
+    if (conn !== this.conn || this.stateValue === 'closed') return;
     if (this.phase === 'status' || this.phase === 'pki') {
       const expected = this.phase === 'status' ? 'connection_status_event' : 'new_pki_document_event';
       if (m.key !== expected) {
@@ -226,7 +226,7 @@ export class ThinClient extends PigeonholeApi {
     this.conn = undefined;
     this.dispatcher.detachWire();
     if (err instanceof ProtocolError) this.emit('protocolError', err);
-    this.emit('daemonDisconnected', { isGraceful: this.graceful, error: err });
+    if (this.stateValue !== 'closed') this.emit('daemonDisconnected', { isGraceful: this.graceful, error: err });
     if (this.handshakeDone) {
       const done = this.handshakeDone;
       if (this.stateValue === 'connecting') {
@@ -274,7 +274,8 @@ export class ThinClient extends PigeonholeApi {
   }
 
   private setState(s: ConnectionState): void {
-    if (this.stateValue === s) return;
+    // 'closed' is final: a handshake finishing during close() must not revive the client.
+    if (this.stateValue === s || this.stateValue === 'closed') return;
     this.stateValue = s;
     this.emit('state', s);
   }
