@@ -1,0 +1,236 @@
+// User stories of issue 5 on the Matrix side, against a real Synapse (Debian's, in the cached
+// chroot; test/support/servers): the Matrix frontend on matrix-appservice-bridge with the real
+// bridge core and store, and Matrix users driving the client-server API. The Katzenpost side is
+// the core's fake group side here (test/unit/bridge/fake-group-side.ts); the stories with the
+// emulator and `katzenbridge peer` need the daemon's composition root (src/cli) first.
+import { strict as assert } from 'node:assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BridgeCore } from '../../src/bridge/index.js';
+import { renderRegistration } from '../../src/cli/registration.js';
+import type { Config } from '../../src/config/index.js';
+import { asBoxCounter, asFrontendRoomId, type GroupId } from '../../src/ids/index.js';
+import { MATRIX_FRONTEND_ID, NOTICES, startMatrix, type MatrixAppservice } from '../../src/matrix/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { freePort } from '../support/servers/free-port.js';
+import { startSynapse, type SynapseServer } from '../support/servers/index.js';
+import { FakeGroupSide, memberHex } from '../unit/bridge/fake-group-side.js';
+
+const SERVER_START_TIMEOUT_MS = 15 * 60_000;
+
+interface RoomEvent {
+  event_id: string;
+  type: string;
+  sender: string;
+  content: Record<string, unknown>;
+}
+
+/** A Matrix user on the client-server API. */
+class Client {
+  private txn = 0;
+  constructor(
+    private readonly hs: SynapseServer,
+    readonly userId: string,
+    private readonly token: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.hs.url}/_matrix/client/v3${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${this.userId} ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+
+  async send(room: string, content: Record<string, unknown>, type = 'm.room.message'): Promise<string> {
+    const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/${type}/c${Date.now()}-${++this.txn}`, content);
+    return r.event_id;
+  }
+
+  text(room: string, body: string): Promise<string> {
+    return this.send(room, { msgtype: 'm.text', body });
+  }
+
+  async join(room: string): Promise<void> {
+    await this.call('POST', `/join/${encodeURIComponent(room)}`, {});
+  }
+
+  async invite(room: string, userId: string): Promise<void> {
+    await this.call('POST', `/rooms/${encodeURIComponent(room)}/invite`, { user_id: userId });
+  }
+
+  /** The room's messages, oldest first. */
+  async messages(room: string): Promise<RoomEvent[]> {
+    const r = await this.call<{ chunk: RoomEvent[] }>('GET', `/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=200`);
+    return r.chunk.filter((e) => e.type === 'm.room.message').reverse();
+  }
+
+  async invites(): Promise<string[]> {
+    const r = await this.call<{ rooms?: { invite?: Record<string, unknown> } }>('GET', '/sync?timeout=0');
+    return Object.keys(r.rooms?.invite ?? {});
+  }
+
+  async displayName(userId: string): Promise<string | undefined> {
+    const r = await this.call<{ displayname?: string }>('GET', `/profile/${encodeURIComponent(userId)}`);
+    return r.displayname;
+  }
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side faked)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let hs: SynapseServer;
+  let store: Store;
+  let core: BridgeCore;
+  let matrix: MatrixAppservice;
+  const group = new FakeGroupSide();
+  let admin: Client;
+  let alice: Client;
+  let dm: string;
+  let portal: string;
+  let groupId: GroupId;
+  let bot: string;
+
+  before(async function () {
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    tmp = await mkdtemp(join(tmpdir(), 'kb-e2e-matrix-'));
+    const asPort = await freePort();
+    const registration = join(tmp, 'registration.yaml');
+    const tokens = { asToken: `as-${Date.now()}-e2e`, hsToken: `hs-${Date.now()}-e2e` };
+    await writeFile(registration, renderRegistration({ url: `http://127.0.0.1:${asPort}`, domain: 'localhost', userPrefix: 'kp_', botLocalpart: 'katzenbridge', ...tokens }), { mode: 0o600 });
+    hs = await startSynapse({ appserviceRegistrations: [registration] });
+    bot = `@katzenbridge:${hs.serverName}`;
+    const a = await hs.registerUser('admin', 'admin-password-1');
+    const b = await hs.registerUser('alice', 'alice-password-1');
+    admin = new Client(hs, a.userId, a.accessToken);
+    alice = new Client(hs, b.userId, b.accessToken);
+    await alice.call('PUT', `/profile/${encodeURIComponent(alice.userId)}/displayname`, { displayname: 'Alice' });
+
+    store = await openStore({ databasePath: join(tmp, 'kb.db'), keyFile: join(tmp, 'secrets.key') });
+    const bridgeConfig: Config['bridge'] = { admins: [admin.userId], join_policy: 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: 100_000 };
+    core = new BridgeCore({ db: store.db, secrets: store.secrets, group, config: bridgeConfig, retry: { baseMs: 200, maxMs: 2000, noticeAfterAttempts: 50 } });
+    matrix = await startMatrix({
+      config: {
+        homeserver: { url: hs.url, domain: hs.serverName, appservice: { port: asPort, bind_address: '127.0.0.1', registration, user_prefix: 'kp_', bot_localpart: 'katzenbridge' } },
+        bridge: bridgeConfig,
+      } as Pick<Config, 'homeserver' | 'bridge'>,
+      core,
+      db: store.db,
+      portals: { isPortal: async (room) => (await core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined },
+    });
+    await core.start();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await matrix?.stop();
+    await core?.stop();
+    await store?.close();
+    await hs?.destroy();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('a direct chat with the bot becomes the admin room, with a welcome', async () => {
+    dm = (await admin.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot], preset: 'trusted_private_chat' })).room_id;
+    await eventually('the welcome', async () => ((await admin.messages(dm)).some((e) => e.sender === bot && e.content['body'] === NOTICES.welcome) ? true : undefined));
+  });
+
+  it('create makes the group and a private portal room the admin is invited to', async () => {
+    await admin.text(dm, 'create Friends');
+    const answer = await eventually('the answer', async () => (await admin.messages(dm)).find((e) => e.sender === bot && String(e.content['body']).startsWith('Created group')));
+    const room = /its room (\S+)\.$/.exec(String(answer.content['body']))?.[1];
+    assert.ok(room, String(answer.content['body']));
+    portal = room;
+    assert.ok((await admin.invites()).includes(portal));
+    await admin.join(portal);
+    const create = await admin.call<{ 'm.federate'?: boolean }>('GET', `/rooms/${encodeURIComponent(portal)}/state/m.room.create/`);
+    assert.equal(create['m.federate'], false);
+    const rules = await admin.call<{ join_rule: string }>('GET', `/rooms/${encodeURIComponent(portal)}/state/m.room.join_rules/`);
+    assert.equal(rules.join_rule, 'invite');
+    groupId = (await core.stores.portals.list())[0]!.groupId;
+  });
+
+  it("a Matrix user's first message makes them a member under their display name; kinds arrive in order", async () => {
+    await admin.invite(portal, alice.userId);
+    await alice.join(portal);
+    await alice.text(portal, 'hello group');
+    await alice.send(portal, { msgtype: 'm.notice', body: 'a notice' });
+    await alice.send(portal, { msgtype: 'm.emote', body: 'waves' });
+    await eventually('three messages in the group', async () => (group.written.length >= 3 ? true : undefined));
+    assert.deepEqual(group.introduced.map((i) => i.displayName), ['Alice (matrix)']);
+    assert.deepEqual(group.written.map((w) => (w.message.kind === 'text' ? [w.message.text, w.message.emote === true] : [])), [['hello group', false], ['a notice', false], ['waves', true]]);
+  });
+
+  it('a Katzenpost member appears as a ghost with their name; replies and edits go both ways', async () => {
+    const carol = memberHex(77);
+    group.addMember(groupId, carol, 'Carol');
+    await core.groupEvent({ type: 'text', groupId, member: carol, counter: asBoxCounter('0'), displayName: 'Carol', text: 'hi from katzenpost' });
+    const shown = await eventually('the ghost message', async () => (await alice.messages(portal)).find((e) => e.content['body'] === 'hi from katzenpost'));
+    assert.match(shown.sender, /^@kp_friends_[0-9a-f]{20}:/);
+    assert.equal(await alice.displayName(shown.sender), 'Carol');
+
+    const before = group.written.length;
+    const reply = await alice.send(portal, { msgtype: 'm.text', body: '> <@x> hi\n\nhello Carol', 'm.relates_to': { 'm.in_reply_to': { event_id: shown.event_id } } });
+    await alice.send(portal, { msgtype: 'm.text', body: '* hello Carol!', 'm.new_content': { msgtype: 'm.text', body: 'hello Carol!' }, 'm.relates_to': { rel_type: 'm.replace', event_id: reply } });
+    await eventually('reply and edit in the group', async () => (group.written.length >= before + 2 ? true : undefined));
+    const [r, e] = group.written.slice(before);
+    assert.ok(r?.message.kind === 'text' && e?.message.kind === 'text');
+    assert.equal(r.message.text, 'hello Carol');
+    assert.deepEqual(r.message.replyTo, { member: carol, counter: '0' });
+    assert.deepEqual(e.message.editOf, { member: r.member, counter: r.counter });
+
+    await core.groupEvent({ type: 'text', groupId, member: carol, counter: asBoxCounter('1'), displayName: 'Carol', text: 'hi again', editOf: { member: carol, counter: asBoxCounter('0') } });
+    const edit = await eventually('the ghost edit', async () => (await alice.messages(portal)).find((x) => x.content['body'] === '* hi again'));
+    assert.deepEqual(edit.content['m.relates_to'], { rel_type: 'm.replace', event_id: shown.event_id });
+  });
+
+  it("a non-admin's command is refused", async () => {
+    const own = (await alice.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
+    await eventually('the welcome', async () => ((await alice.messages(own)).some((e) => e.sender === bot) ? true : undefined));
+    await alice.text(own, 'create Mine');
+    const answer = await eventually('the refusal', async () => (await alice.messages(own)).find((e) => e.sender === bot && e.content['body'] !== NOTICES.welcome));
+    assert.match(String(answer.content['body']), /admin/i);
+    assert.equal((await core.stores.portals.list()).length, 1);
+  });
+
+  it('an encrypted room gets a notice and nothing else', async () => {
+    const enc = (await admin.call<{ room_id: string }>('POST', '/createRoom', {
+      invite: [bot],
+      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+    })).room_id;
+    await eventually('the encryption notice', async () => ((await admin.messages(enc)).some((e) => e.sender === bot && e.content['body'] === NOTICES.encrypted) ? true : undefined));
+  });
+
+  it('the homeserver stopped during traffic: everything queued arrives in order once it is back', async function () {
+    this.timeout(180_000);
+    const carol = memberHex(77);
+    await hs.stop();
+    for (let i = 0; i < 10; i++) await core.groupEvent({ type: 'text', groupId, member: carol, counter: asBoxCounter(String(10 + i)), displayName: 'Carol', text: `queued ${i}` });
+    await new Promise((r) => setTimeout(r, 3000));
+    await hs.start();
+    const want = Array.from({ length: 10 }, (_, i) => `queued ${i}`);
+    const got = await eventually(
+      'the queued messages',
+      async () => {
+        const bodies = (await alice.messages(portal)).map((e) => String(e.content['body'])).filter((b) => b.startsWith('queued '));
+        return bodies.length >= 10 ? bodies : undefined;
+      },
+      120_000,
+    );
+    assert.deepEqual(got, want);
+  });
+});
