@@ -3,9 +3,11 @@ import type { Command } from '../command.js';
 import { checkConfig } from './check-config.js';
 import { emulator } from './emulator.js';
 import { generateRegistration } from './generate-registration.js';
+import { run } from './run.js';
 import { version } from './version.js';
 
 export const COMMANDS: readonly Command[] = [
+  run,
   version,
   checkConfig,
   generateRegistration,
