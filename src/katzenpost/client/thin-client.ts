@@ -251,8 +251,8 @@ export class ThinClient extends PigeonholeApi {
       this.reconnectTimer = undefined;
       if (this.stateValue !== 'reconnecting') return;
       this.open().catch(() => {
-        // A failed dial never produced a Connection, so onClose will not reschedule.
-        if (this.stateValue === 'reconnecting' && !this.conn) this.scheduleReconnect();
+        // A failed dial never produced a Connection, so onClose did not reschedule.
+        if (this.stateValue === 'reconnecting' && !this.conn && !this.reconnectTimer) this.scheduleReconnect();
       });
     }, delay);
   }
