@@ -7,9 +7,9 @@ import { run } from './run.js';
 import { version } from './version.js';
 
 export const COMMANDS: readonly Command[] = [
-  run,
   version,
   checkConfig,
   generateRegistration,
   emulator,
+  run,
 ];
