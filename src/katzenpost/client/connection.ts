@@ -2,7 +2,7 @@
 // response. Any framing or shape error ends the connection with a ProtocolError (the stream
 // cannot be trusted after it); the owner decides whether to reconnect.
 import type { Socket } from 'node:net';
-import { type DecodedResponse, FrameDecoder, ProtocolError, decodeResponse } from '../protocol/index.js';
+import { type DecodedResponse, FrameDecoder, decodeResponse } from '../protocol/index.js';
 
 export interface ConnectionHandlers {
   onMessage(message: DecodedResponse): void;
@@ -61,8 +61,9 @@ export class Connection {
         this.handlers.onMessage(decodeResponse(payload));
       }
     } catch (e) {
-      const err = e instanceof ProtocolError ? e : new ProtocolError('cbor_malformed', '', 'frame handling failed', { cause: e });
-      this.destroy(err);
+      // A ProtocolError from decoding, or a throw from a handler: either way this stream is
+      // no longer in a known state, so end it (the owner reconnects) instead of crashing.
+      this.destroy(e instanceof Error ? e : new Error(String(e)));
     }
   }
 

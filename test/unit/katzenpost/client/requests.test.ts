@@ -202,3 +202,48 @@ describe('katzenpost client: requests (thin-client §1.7, §2)', () => {
     }
   });
 });
+
+describe('katzenpost client: settling every promise (thin-client §1.6)', () => {
+  it('close() rejects sent and locally queued mixnet requests alike', async () => {
+    const { client, daemon, done } = await setup({}, { maxUnsentMixnet: 2 });
+    const writes = [1, 2, 3, 4].map((i) => client.startResendingWrite(WC, message(i)));
+    const all = Promise.allSettled(writes);
+    await daemon.waitFor('start_resending_encrypted_message', 2);
+    await client.close();
+    const settled = await all;
+    assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof ThinClientError && s.reason.code === 'closed'));
+    assert.deepEqual(client.stats, { inFlightMixnet: 0, queued: 0, pending: 0 });
+    await done();
+  });
+
+  it('a call made while reconnecting is sent once the session is back', async () => {
+    const { client, daemon, done } = await setup({}, { reconnectInitialMs: 200, reconnectMaxMs: 200 });
+    try {
+      daemon.dropAll();
+      await daemon.until(() => client.state === 'reconnecting', 'reconnecting');
+      const kp = client.newKeypair();
+      assert.equal(daemon.requests('new_keypair').length, 0);
+      assert.equal((await kp).readCap.length, 136);
+      assert.equal(daemon.requests('new_keypair').length, 1);
+    } finally {
+      await done();
+    }
+  });
+
+  it('a reply under the wrong key for a query id rejects that call; an unknown query id is reported, not fatal', async () => {
+    const { client, daemon, done } = await setup({ autoLocal: false });
+    try {
+      const unmatched: string[] = [];
+      client.on('unmatchedReply', (k) => unmatched.push(k));
+      const p = client.nextMessageBoxIndex(MBI);
+      const [r] = await daemon.waitFor('next_message_box_index');
+      r!.conn.send('new_keypair_reply', { query_id: fill(16, 0x77), error_code: 0, write_cap: WC, read_cap: RC, first_message_index: MBI });
+      r!.conn.reply(r!, 'encrypt_read_reply', { error_code: 3 });
+      await assert.rejects(p, (e: unknown) => e instanceof ThinClientError && e.code === 'reply_mismatch');
+      assert.deepEqual(unmatched, ['new_keypair_reply']);
+      assert.equal(client.state, 'connected');
+    } finally {
+      await done();
+    }
+  });
+});
