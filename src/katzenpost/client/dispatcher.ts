@@ -34,6 +34,10 @@ interface Entry {
   readonly frame: Uint8Array;
   readonly mixnet: boolean;
   readonly cancel: CancelRoute | undefined;
+  /** Hex of the cancel key (envelope hash or write-cap hash) of a mixnet request. */
+  readonly cancelId: string | undefined;
+  /** A cancel the dispatcher sent on its own behalf (abort, watchdog). */
+  readonly internal: boolean;
   state: State;
   /** The caller has been answered (resolved, rejected or aborted). */
   settled: boolean;
@@ -61,6 +65,9 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 export class Dispatcher {
   private readonly entries = new Map<string, Entry>();
+  /** cancelId → the requests with that envelope, oldest first. Only the first may be on the
+   *  wire; a later one waits until an aborted predecessor is confirmed gone (§3.7). */
+  private readonly active = new Map<string, Entry[]>();
   private readonly waiting: Entry[] = [];
   private wire: Wire | undefined;
   private mixnetInFlight = 0;
@@ -90,20 +97,33 @@ export class Dispatcher {
   call<K extends QueryRequestKey>(
     key: K, body: Omit<RequestMap[K], 'query_id'>, signal?: AbortSignal,
   ): Promise<ReplyOf<K>> {
+    return this.enqueue(key, body, signal, false);
+  }
+
+  private enqueue<K extends QueryRequestKey>(
+    key: K, body: Omit<RequestMap[K], 'query_id'>, signal: AbortSignal | undefined, internal: boolean,
+  ): Promise<ReplyOf<K>> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const qid = new Uint8Array(randomBytes(16));
     const full = { ...body, query_id: qid } as unknown as RequestMap[K];
     const frame = encodeRequest(key, full);
+    const cancel = cancelRoute(key, full);
+    const cancelId = cancel ? hex('envelope_hash' in cancel ? cancel.envelope_hash : cancel.write_cap_hash) : undefined;
+    const same = cancelId === undefined ? undefined : this.active.get(cancelId);
+    if (same?.some((x) => x.state !== 'cancelling')) {
+      return Promise.reject(new ThinClientError('duplicate_in_flight', `${key}: the same envelope is already being resent`));
+    }
     return new Promise<ReplyOf<K>>((resolve, reject) => {
       const onAbort = (): void => this.abort(entry, signal!);
       const entry: Entry = {
-        id: hex(qid), replyKey: REPLY_KEY_OF[key], frame, mixnet: MIXNET_REQUEST_KEYS.has(key), cancel: cancelRoute(key, full),
+        id: hex(qid), replyKey: REPLY_KEY_OF[key], frame, mixnet: MIXNET_REQUEST_KEYS.has(key), cancel, cancelId, internal,
         state: 'waiting', settled: false, cancelPending: false, watchdog: undefined,
         resolve: (b) => resolve(b as ReplyOf<K>), reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.entries.set(entry.id, entry);
+      if (cancelId !== undefined) this.active.set(cancelId, [...(same ?? []), entry]);
       this.waiting.push(entry);
       this.pump();
     });
@@ -150,6 +170,10 @@ export class Dispatcher {
     this.wire = wire;
     const inFlight = [...this.entries.values()].filter((e) => e.mixnet && e.state !== 'waiting');
     if (replay) {
+      // Our own cancels aimed at the lost daemon's requests must not hit the replayed ones.
+      for (const e of [...this.entries.values()]) {
+        if (e.internal) this.settleInternal(e);
+      }
       this.mixnetInFlight = 0;
       for (const e of inFlight.reverse()) {
         if (e.state === 'cancelling') this.remove(e);
@@ -175,6 +199,7 @@ export class Dispatcher {
       }
     }
     this.waiting.length = 0;
+    this.active.clear();
     this.mixnetInFlight = 0;
   }
 
@@ -182,7 +207,8 @@ export class Dispatcher {
     if (!this.wire) return;
     for (let i = 0; i < this.waiting.length;) {
       const e = this.waiting[i]!;
-      if (e.mixnet && this.mixnetInFlight >= this.options.maxUnsentMixnet) {
+      const blocked = e.cancelId !== undefined && this.active.get(e.cancelId)?.[0] !== e;
+      if (blocked || (e.mixnet && this.mixnetInFlight >= this.options.maxUnsentMixnet)) {
         i++;
         continue;
       }
@@ -204,12 +230,17 @@ export class Dispatcher {
     clearTimeout(e.watchdog);
     e.watchdog = undefined;
     if (!this.entries.delete(e.id)) return;
+    let successor = false;
+    if (e.cancelId !== undefined) {
+      const rest = (this.active.get(e.cancelId) ?? []).filter((x) => x !== e);
+      if (rest.length > 0) this.active.set(e.cancelId, rest);
+      else this.active.delete(e.cancelId);
+      successor = rest.length > 0;
+    }
     const at = this.waiting.indexOf(e);
     if (at >= 0) this.waiting.splice(at, 1);
-    else if (e.mixnet) {
-      this.mixnetInFlight = Math.max(0, this.mixnetInFlight - 1);
-      this.pump();
-    }
+    else if (e.mixnet) this.mixnetInFlight = Math.max(0, this.mixnetInFlight - 1);
+    if ((at < 0 && e.mixnet) || successor) this.pump();
   }
 
   private abort(e: Entry, signal: AbortSignal): void {
@@ -224,6 +255,13 @@ export class Dispatcher {
     const cancelInFlight = e.state === 'reissuing';
     e.state = 'cancelling';
     if (!cancelInFlight) this.sendCancel(e);
+  }
+
+  private settleInternal(e: Entry): void {
+    this.remove(e);
+    if (e.settled) return;
+    e.settled = true;
+    e.reject(new ThinClientError('closed', 'superseded by a replay'));
   }
 
   /** Watchdog (§3.6): cancel, then send the same bytes again under the same query id. */
@@ -251,7 +289,7 @@ export class Dispatcher {
       }
     };
     // The cancel's own outcome only matters as "the daemon has processed it".
-    this.call(key, body as never).then(done, done);
+    this.enqueue(key, body as never, undefined, true).then(done, done);
   }
 }
 

@@ -15,7 +15,10 @@ export type ThinClientErrorCode =
   /** A reply arrived for a query id under the wrong reply key. */
   | 'reply_mismatch'
   /** A call was made before connect() or after close(). */
-  | 'not_connected';
+  | 'not_connected'
+  /** The same envelope hash (or copy write cap) is already being resent: the daemon would keep
+   *  two ARQ entries and could cancel only the newer (thin-client §3.7). */
+  | 'duplicate_in_flight';
 
 export class ThinClientError extends Error {
   override readonly name = 'ThinClientError';

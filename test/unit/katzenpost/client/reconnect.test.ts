@@ -140,6 +140,26 @@ describe('katzenpost client: reconnect, resume, replay, watchdog (thin-client §
     }
   });
 
+  it('a watchdog cancel still pending when the daemon restarts is dropped, so it cannot cancel the replay', async () => {
+    const { daemon, client, done } = await setup({}, { watchdogMs: 30 });
+    try {
+      const w = track(client.startResendingWrite(WC, message(8)));
+      await daemon.waitFor('start_resending_encrypted_message');
+      daemon.onRequest = (r) => r.req.key === 'cancel_resending_encrypted_message'; // never answered
+      daemon.dropAll();
+      await daemon.waitFor('cancel_resending_encrypted_message');
+      daemon.restart();
+      const [, replayed] = await daemon.waitFor('start_resending_encrypted_message', 2);
+      await tick(60);
+      assert.equal(daemon.requests('cancel_resending_encrypted_message').length, 1, 'no cancel after the replay');
+      replayed!.conn.reply(replayed!, 'start_resending_encrypted_message_reply', {});
+      await daemon.until(() => w.settled(), 'write');
+      assert.equal(w.error(), undefined);
+    } finally {
+      await done();
+    }
+  });
+
   for (const [name, bytes] of [
     ['garbage CBOR', frame(new Uint8Array([0xff, 0xfe]))],
     ['a non-map frame', frame(encodeCbor([1, 2, 3]))],

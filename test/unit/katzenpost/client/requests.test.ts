@@ -247,3 +247,41 @@ describe('katzenpost client: settling every promise (thin-client §1.6)', () => 
     }
   });
 });
+
+describe('katzenpost client: one ARQ entry per envelope (thin-client §3.7)', () => {
+  it('refuses to resend an envelope that is already in flight', async () => {
+    const { client, daemon, done } = await setup();
+    try {
+      const first = track(client.startResendingWrite(WC, message(9)));
+      await daemon.waitFor('start_resending_encrypted_message');
+      await assert.rejects(client.startResendingWrite(WC, message(9)), (e: unknown) => e instanceof ThinClientError && e.code === 'duplicate_in_flight');
+      assert.equal(first.settled(), false);
+    } finally {
+      await done();
+    }
+  });
+
+  it('after an abort, the same envelope is sent again only once the daemon confirmed the cancel', async () => {
+    const { client, daemon, done } = await setup();
+    try {
+      daemon.onRequest = (r) => r.req.key === 'cancel_resending_encrypted_message';
+      const ac = new AbortController();
+      const first = client.startResendingWrite(WC, message(9), { signal: ac.signal });
+      const [orig] = await daemon.waitFor('start_resending_encrypted_message');
+      ac.abort();
+      await assert.rejects(first, (e: unknown) => e instanceof ThinClientError && e.code === 'aborted');
+      const again = track(client.startResendingWrite(WC, message(9)));
+      const [cancel] = await daemon.waitFor('cancel_resending_encrypted_message');
+      await tick(20);
+      assert.equal(daemon.requests('start_resending_encrypted_message').length, 1, 'held back while the old ARQ may still run');
+      orig!.conn.reply(orig!, 'start_resending_encrypted_message_reply', { error_code: 24 });
+      cancel!.conn.reply(cancel!, 'cancel_resending_encrypted_message_reply', {});
+      const [, second] = await daemon.waitFor('start_resending_encrypted_message', 2);
+      second!.conn.reply(second!, 'start_resending_encrypted_message_reply', {});
+      await daemon.until(() => again.settled(), 'second write');
+      assert.equal(again.error(), undefined);
+    } finally {
+      await done();
+    }
+  });
+});
