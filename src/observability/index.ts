@@ -57,6 +57,9 @@ export {
   EXIT_UNCLEAN,
   PROCESS_SIGNALS,
   Shutdown,
+  logCrashes,
+  type CrashEvent,
+  type CrashSource,
   type DrainStep,
   type LifecycleSignal,
   type ReloadCallback,
@@ -68,3 +71,4 @@ export {
   type StepResult,
 } from './shutdown.js';
 export { LOGGING_RELOADABLE_KEYS, applyLoggingConfig, changedKeys, planReload, type ReloadPlan } from './reload.js';
+export { startObservability, type Observability, type ObservabilityOptions } from './setup.js';

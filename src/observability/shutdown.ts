@@ -63,6 +63,7 @@ export class Shutdown {
   readonly #signals: SignalSource;
   readonly #exit: (code: number) => void;
   readonly #steps: Array<{ name: string; step: DrainStep }> = [];
+  readonly #finals: Array<{ name: string; step: DrainStep }> = [];
   #reload: ReloadCallback | undefined;
   #reloading: Promise<unknown> = Promise.resolve();
   #running: Promise<ShutdownReport> | undefined;
@@ -82,6 +83,13 @@ export class Shutdown {
     if (typeof step !== 'function') throw new TypeError(`drain step ${JSON.stringify(name)}: expected a function`);
     if (this.#running) throw new Error(`drain step ${JSON.stringify(name)} added while shutting down`);
     this.#steps.push({ name, step });
+  }
+
+  /** Adds a step that runs after every drain step, whenever it was added (the /metrics server, so /ready is answered while draining). */
+  addFinal(name: string, step: DrainStep): void {
+    if (typeof step !== 'function') throw new TypeError(`final step ${JSON.stringify(name)}: expected a function`);
+    if (this.#running) throw new Error(`final step ${JSON.stringify(name)} added while shutting down`);
+    this.#finals.push({ name, step });
   }
 
   /** Sets what SIGHUP does; without one, SIGHUP is logged and ignored. */
@@ -121,14 +129,18 @@ export class Shutdown {
     void this.shutdown(signal);
   }
 
-  /** Runs the drain steps and exits. Calling it again returns the same run. */
-  shutdown(reason: string): Promise<ShutdownReport> {
-    this.#running ??= this.#drain(reason);
+  /**
+   * Runs the drain steps and exits. Calling it again returns the same run. `exitCode` is the least
+   * code to exit with (a crash passes EXIT_UNCLEAN so systemd's Restart=on-failure restarts us).
+   */
+  shutdown(reason: string, options: { readonly exitCode?: number } = {}): Promise<ShutdownReport> {
+    this.#running ??= this.#drain(reason, options.exitCode ?? EXIT_CLEAN);
     return this.#running;
   }
 
-  async #drain(reason: string): Promise<ShutdownReport> {
-    this.#log.info('shutdown.started', { reason, steps: this.#steps.map((s) => s.name), timeoutMs: this.#timeoutMs });
+  async #drain(reason: string, leastExitCode: number): Promise<ShutdownReport> {
+    const steps = [...this.#steps, ...this.#finals];
+    this.#log.info('shutdown.started', { reason, steps: steps.map((s) => s.name), timeoutMs: this.#timeoutMs });
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'bound'>((resolve) => {
@@ -138,7 +150,7 @@ export class Shutdown {
       }, this.#timeoutMs);
     });
     const results: StepResult[] = [];
-    for (const { name, step } of this.#steps) {
+    for (const { name, step } of steps) {
       if (abort.signal.aborted) {
         results.push({ name, outcome: 'skipped' });
         continue;
@@ -163,7 +175,7 @@ export class Shutdown {
     clearTimeout(timer);
     const skipped = results.filter((r) => r.outcome === 'skipped').map((r) => r.name);
     if (skipped.length > 0) this.#log.warn('shutdown.steps_skipped', { steps: skipped, timeoutMs: this.#timeoutMs });
-    const exitCode = results.every((r) => r.outcome === 'done') ? EXIT_CLEAN : EXIT_UNCLEAN;
+    const exitCode = Math.max(leastExitCode, results.every((r) => r.outcome === 'done') ? EXIT_CLEAN : EXIT_UNCLEAN);
     this.#log.info('shutdown.finished', { reason, exitCode, outcomes: Object.fromEntries(results.map((r) => [r.name, r.outcome])) });
     this.uninstall();
     this.#exit(exitCode);
@@ -198,4 +210,33 @@ export class Shutdown {
       return undefined;
     }
   }
+}
+
+export type CrashEvent = 'uncaughtException' | 'unhandledRejection';
+/** `process` in the daemon; an EventEmitter in tests. */
+export interface CrashSource {
+  on(event: CrashEvent, handler: (error: unknown) => void): unknown;
+  off(event: CrashEvent, handler: (error: unknown) => void): unknown;
+}
+
+/**
+ * Logs an uncaught exception or unhandled rejection through the redacting logger (Node's default
+ * handler prints the error with util.inspect: stack, every own property, token fields included),
+ * then shuts down with exit code 1. Returns a function that removes the handlers.
+ */
+export function logCrashes(shutdown: Shutdown, log: Logger, source: CrashSource = process): () => void {
+  const handlers = {
+    uncaughtException: (e: unknown) => crashed('uncaughtException', e),
+    unhandledRejection: (e: unknown) => crashed('unhandledRejection', e),
+  };
+  function crashed(kind: CrashEvent, e: unknown): void {
+    log.error('process.crashed', { kind, err: e, stopping: shutdown.stopping });
+    void shutdown.shutdown(kind, { exitCode: EXIT_UNCLEAN });
+  }
+  source.on('uncaughtException', handlers.uncaughtException);
+  source.on('unhandledRejection', handlers.unhandledRejection);
+  return () => {
+    source.off('uncaughtException', handlers.uncaughtException);
+    source.off('unhandledRejection', handlers.unhandledRejection);
+  };
 }

@@ -23,16 +23,21 @@ describe('observability: redaction', () => {
     { label: 'hex cap', value: hexCap },
     { label: 'Secret value', value: secretToken },
     { label: 'cause token', value: innerToken },
+    // Secrets that look like ordinary text: only the key-name rule can catch these.
+    { label: 'password', value: 'correct horse battery staple' },
+    { label: 'plain as_token', value: 'plain-looking-token-value' },
+    { label: 'cause access_token', value: 'cause-token-in-plain-words' },
   ];
 
   for (const json of [false, true]) {
     it(`keeps every kind of secret out of ${json ? 'JSON' : 'text'} lines and leaves ordinary text alone`, () => {
       const { log, lines } = capture({ json });
-      const cause = Object.assign(new Error(`homeserver refused ${innerToken}`), { code: 'M_UNKNOWN_TOKEN', token: innerToken });
+      const cause = Object.assign(new Error(`homeserver refused ${innerToken}`), { code: 'M_UNKNOWN_TOKEN', token: innerToken, access_token: 'cause-token-in-plain-words' });
       log.info(`sealed with cap ${hexCap} for portal lounge`, {
         cap: capBytes,
         access: token,
-        as_token: token,
+        as_token: 'plain-looking-token-value',
+        irc: { libera: { password: 'correct horse battery staple' } },
         config: { homeserver: { appservice: { hs_token: new Secret(secretToken, { kind: 'inline' }) } }, nested: [new Secret(secretToken, { kind: 'env', variable: 'X' })] },
         payload: Buffer.from(capBytes),
         err: new Error('delivery failed', { cause }),

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { loadConfigText, Secret, type Config } from '../../../src/config/index.js';
 import {
-  LOGGING_RELOADABLE_KEYS, Logger, Shutdown, applyLoggingConfig, changedKeys, planReload, type SignalSource,
+  LOGGING_RELOADABLE_KEYS, Logger, Shutdown, applyLoggingConfig, logCrashes, changedKeys, planReload, type SignalSource,
 } from '../../../src/observability/index.js';
 
 function setup(timeoutMs = 1000) {
@@ -94,6 +94,21 @@ describe('observability: shutdown and reload', () => {
     emitter.emit('SIGINT');
     assert.deepEqual(exits, [1]);
     release();
+  });
+
+  it('logs a crash through the redactor and shuts down with exit 1 even when every step drains', async () => {
+    const { shutdown, exitedP, exits, events, log } = setup();
+    const crashes = new EventEmitter();
+    shutdown.addDrain('store', () => undefined);
+    const remove = logCrashes(shutdown, log, crashes);
+    crashes.emit('unhandledRejection', Object.assign(new Error('boom'), { code: 'EBOOM', as_token: 'crash-token-in-plain-words' }));
+    await exitedP;
+    assert.deepEqual(exits, [1]);
+    const crash = events().find((e) => e['event'] === 'process.crashed')!;
+    assert.equal(crash['kind'], 'unhandledRejection');
+    assert.deepEqual(crash['err'], { name: 'Error', message: 'boom', code: 'EBOOM', as_token: '[redacted]' });
+    remove();
+    assert.equal(crashes.eventNames().length, 0);
   });
 
   it('on SIGHUP calls the reload callback and logs which keys it applied and which need a restart', async () => {
