@@ -76,6 +76,14 @@ describe('katzenpost protocol: frame codec (thin-client §1.2)', () => {
     }
   });
 
+  it('survives hostile CBOR: huge declared lengths and deep nesting are cbor_malformed, fast', () => {
+    for (const hex of ['9b00000000ffffffff', '9affffffff', 'bafffffff0', '5affffffff00', '9f9f9f9f9f9f']) {
+      assert.throws(() => decodeCbor(Buffer.from(hex, 'hex')), code('cbor_malformed'), hex);
+    }
+    const deep = Buffer.concat([Buffer.alloc(100_000, 0x81), Buffer.from([0x01])]);
+    assert.throws(() => decodeCbor(deep), code('cbor_malformed'));
+  });
+
   it('encodes byte strings untagged (major type 2), never as typed-array tags', () => {
     const cbor = encodeCbor({ b: new Uint8Array([9, 9]) });
     // a1 61 62 42 09 09 : map(1) "b" bytes(2)
