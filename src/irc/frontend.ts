@@ -151,9 +151,9 @@ export class IrcFrontend implements Frontend, FileCapable {
 
   postMessage(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, txnId: TransactionId): Promise<FrontendEventId> {
     return this.once(txnId, async () => {
-      const puppet = this.pool?.get(ghost);
-      const usePuppet = puppet !== undefined && puppet.state === 'registered' && puppet.isIn(room);
-      const conn = usePuppet ? puppet : await this.readyBot(room);
+      const puppet = await this.readyPuppet(ghost, room);
+      const usePuppet = puppet !== undefined;
+      const conn = puppet ?? (await this.readyBot(room));
       const lines = await renderLines(message, {
         target: room,
         senderNick: conn.nick,
@@ -191,9 +191,9 @@ export class IrcFrontend implements Frontend, FileCapable {
         const id = await m.store.put({ name: file.basename, contentType: file.filetype, bytes: file.bytes });
         text = `${file.basename} (${size}) <${m.links.create(id, file.basename)}>`;
       }
-      const puppet = this.pool?.get(ghost);
-      const usePuppet = puppet !== undefined && puppet.state === 'registered' && puppet.isIn(room);
-      const conn = usePuppet ? puppet : await this.readyBot(room);
+      const puppet = await this.readyPuppet(ghost, room);
+      const usePuppet = puppet !== undefined;
+      const conn = puppet ?? (await this.readyBot(room));
       const lines = await renderLines({ kind: 'text', text }, { target: room, senderNick: conn.nick, ...(usePuppet ? {} : { relayName: this.ghostNames.get(ghost) ?? 'member' }), maxLines: this.maxLines });
       await this.sendAll(conn, lines);
     });
@@ -213,6 +213,20 @@ export class IrcFrontend implements Frontend, FileCapable {
       throw new DeliveryError('frontend_unavailable', { retriable: true, userLine: 'the IRC server is unreachable', detail: `${this.bot.id}: ${this.bot.state}` });
     }
     return this.bot;
+  }
+
+  /** The ghost's puppet, registered and confirmed in `room`; undefined when the ghost is relayed.
+   *  A puppet that is reconnecting fails retriably, so the message waits for it instead of being
+   *  relayed by the bot in a different form. */
+  private async readyPuppet(ghost: GhostId, room: FrontendRoomId): Promise<IrcConnection | undefined> {
+    const puppet = this.pool?.get(ghost);
+    if (!puppet) return undefined;
+    if (puppet.state !== 'registered') {
+      throw new DeliveryError('frontend_unavailable', { retriable: true, userLine: 'the IRC server is unreachable', detail: `${puppet.id}: ${puppet.state}` });
+    }
+    puppet.join(room);
+    await this.pool!.waitIn(puppet, room);
+    return puppet;
   }
 
   private async sendAll(conn: IrcConnection, lines: readonly string[]): Promise<void> {
