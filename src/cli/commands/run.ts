@@ -1,11 +1,16 @@
 // `katzenbridge run -c CONFIG`: the daemon. Validates the config (an invalid one never starts),
-// starts every part (daemon/daemon.ts), logs one summary line, then waits: SIGTERM/SIGINT stop it
-// cleanly within a bound, SIGHUP reloads what can change safely and says what it applied.
-import { EXIT_FAILURE, EXIT_OK, parseFlags, UsageError, type CliIo, type Command } from '../command.js';
+// starts every part (daemon/daemon.ts), logs one summary line, then hands the process lifecycle to
+// the observability layer's Shutdown: SIGTERM/SIGINT drain within a bound, SIGHUP reloads what can
+// change safely and says what it applied.
+import { EXIT_FAILURE, parseFlags, UsageError, type CliIo, type Command } from '../command.js';
 import { loadConfigForCommand } from '../config-file.js';
-import { createDaemonLogger } from '../daemon/daemon-logger.js';
-import { startDaemon, type Daemon } from '../daemon/daemon.js';
-import { SHUTDOWN_BOUND_MS } from '../daemon/shutdown.js';
+import { startDaemon } from '../daemon/daemon.js';
+import { addKnownSecrets } from '../daemon/known-secrets.js';
+import type { Config } from '../../config/index.js';
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS, LOGGING_RELOADABLE_KEYS, Logger, PROCESS_SIGNALS, Readiness, Shutdown, applyLoggingConfig,
+  defaultRegistry, planReload, type ReloadOutcome, type SignalSource,
+} from '../../observability/index.js';
 
 const HELP = `Options:
   -c, --config FILE        the config (see config.sample.yaml); checked as by check-config,
@@ -15,16 +20,10 @@ const HELP = `Options:
                            feels: demo (default: ~1.5 s per round trip) or fast (no latency)
 
 Signals: SIGTERM or SIGINT finish in-flight deliveries, close the daemon session (thin_close)
-and exit within ${SHUTDOWN_BOUND_MS / 1000} s; SIGHUP re-reads FILE and applies logging.level and
-logging.json, naming any other changed key as needing a restart.
-With the embedded emulator, other local members reach it at unix:STATE/kpclientd.sock, where
-STATE is the folder of store.path.`;
-
-/** How the command waits for signals; tests pass their own emitter. */
-export interface SignalSource {
-  on(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
-  off(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
-}
+and exit within ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000} s (a second one exits at once); SIGHUP re-reads FILE, applies
+${LOGGING_RELOADABLE_KEYS.join(' and ')}, and names any other changed key as needing a restart.
+With the embedded emulator, other local members (katzenbridge peer) reach it at
+unix:STATE/kpclientd.sock, where STATE is the folder of store.path.`;
 
 export interface RunArgs {
   readonly configPath: string;
@@ -44,50 +43,51 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   return { configPath: values.config, matrix: !values['no-matrix'], emulatorProfile: profile };
 }
 
-export async function runDaemon(args: RunArgs, io: CliIo, signals: SignalSource): Promise<number> {
+/** Where signals come from and how the process ends; the command uses the real process. */
+export interface Lifecycle {
+  readonly signals: SignalSource;
+  /** Called once the drain ends (or at once on a second stop signal) with the exit code. */
+  readonly exit: (code: number) => void;
+}
+
+/** Starts the daemon; resolves EXIT_FAILURE if it could not start, otherwise `undefined` once
+ *  running (the lifecycle's exit is called when it stops). */
+export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle): Promise<number | undefined> {
   const config = loadConfigForCommand(args.configPath, io);
   if (!config) {
     io.err('run: not started because the config has problems');
     return EXIT_FAILURE;
   }
-  const log = createDaemonLogger(config.logging.level, config.logging.json, (line) => io.err(line));
-  let daemon: Daemon;
+  const log = Logger.create({ level: config.logging.level, json: config.logging.json, sink: (line) => io.err(line) });
+  await addKnownSecrets(log.knownSecrets, config, args.matrix);
+  let started;
   try {
-    daemon = await startDaemon(config, { log, matrix: args.matrix, emulatorProfile: args.emulatorProfile });
+    started = await startDaemon(config, { log, readiness: new Readiness(log.knownSecrets), registry: defaultRegistry, matrix: args.matrix, emulatorProfile: args.emulatorProfile });
   } catch (e) {
-    log.log('error', 'start.failed', { error: (e as Error).message });
+    log.error('start.failed', { err: e });
     io.err(`run: could not start: ${(e as Error).message}`);
     return EXIT_FAILURE;
   }
-  log.log('info', 'started', { summary: daemon.summary });
-
-  const onHup = (): void => {
-    const next = loadConfigForCommand(args.configPath, io);
-    if (!next) return log.log('warn', 'reload.refused', { reason: 'the config has problems; nothing applied' });
-    const p = daemon.reload(next);
-    log.log('info', 'reload.done', { applied: p.apply.join(',') || 'nothing', needs_restart: p.restart.join(',') || 'nothing' });
-  };
-  signals.on('SIGHUP', onHup);
-  const reason = await stopSignal(signals);
-  const report = await daemon.stop(reason);
-  signals.off('SIGHUP', onHup);
-  return report.clean ? EXIT_OK : EXIT_FAILURE;
+  const shutdown = new Shutdown({ log, signals: lifecycle.signals, exit: lifecycle.exit });
+  for (const s of started.stops) shutdown.addDrain(s.name, () => s.stop());
+  let running: Config = config;
+  shutdown.onReload(() => {
+    const next = reloadConfig(args.configPath, io);
+    const plan = planReload(running, next, LOGGING_RELOADABLE_KEYS);
+    const applied = applyLoggingConfig(log, running.logging, next.logging);
+    running = { ...running, logging: next.logging };
+    return { applied, needsRestart: plan.needsRestart } satisfies ReloadOutcome;
+  });
+  shutdown.install();
+  log.info('started', { summary: started.summary });
+  return undefined;
 }
 
-/** The first SIGTERM or SIGINT. The listeners go right after, so a second one during the clean
- *  stop gets Node's default (exit at once): the operator's way to force it. */
-function stopSignal(signals: SignalSource): Promise<string> {
-  return new Promise((resolve) => {
-    const term = (): void => done('SIGTERM');
-    const int = (): void => done('SIGINT');
-    const done = (reason: string): void => {
-      signals.off('SIGTERM', term);
-      signals.off('SIGINT', int);
-      resolve(reason);
-    };
-    signals.on('SIGTERM', term);
-    signals.on('SIGINT', int);
-  });
+/** The config for a SIGHUP; its problems are printed and it throws, so nothing is applied. */
+function reloadConfig(path: string, io: CliIo): Config {
+  const next = loadConfigForCommand(path, io);
+  if (!next) throw new Error(`${path} has problems (printed above)`);
+  return next;
 }
 
 export const run: Command = {
@@ -95,5 +95,11 @@ export const run: Command = {
   summary: 'Run the bridge daemon.',
   usage: 'katzenbridge run -c CONFIG [--no-matrix] [--emulator-profile demo|fast]',
   help: HELP,
-  run: (argv, io) => runDaemon(parseRunArgs(argv), io, process),
+  async run(argv, io) {
+    const args = parseRunArgs(argv);
+    // The daemon ends the process itself once stopped (Shutdown's exit), so this never resolves
+    // while it runs.
+    const failed = await runDaemon(args, io, { signals: PROCESS_SIGNALS, exit: (code) => process.exit(code) });
+    return failed ?? new Promise<number>(() => undefined);
+  },
 };

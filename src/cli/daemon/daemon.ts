@@ -1,94 +1,84 @@
 // The composition of `katzenbridge run` (DESIGN.md §1): each step is a small function in its own
-// module; this file only orders them and registers each one's stop with the shutdown plan, so a
-// stop runs in reverse: stop being ready, drain the core's deliveries, stop the frontends, stop the
-// engine's reads, thin_close the daemon session (and the embedded emulator), close the store.
+// module; this file orders them and returns their stops in the order a clean shutdown runs them:
+// drain the core's deliveries, stop the frontends, stop the engine's reads, thin_close the daemon
+// session (and the embedded emulator), close the store, and last the /health /ready server.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BridgeCore, EngineGroupSide } from '../../bridge/index.js';
 import type { Config } from '../../config/index.js';
+import { ObservabilityServer, type Logger, type Readiness, type Registry } from '../../observability/index.js';
 import { openStore } from '../../store/index.js';
-import type { DaemonLogger } from './daemon-logger.js';
 import { startFrontends } from './frontends.js';
 import { createEngine } from './group-engine.js';
-import { startHealthServer } from './health-server.js';
 import { connectKatzenpost, type EmulatorProfile } from './katzenpost.js';
-import { planReload, type ReloadPlan } from './reload.js';
-import { ShutdownPlan, type ShutdownReport } from './shutdown.js';
 
 export interface DaemonOptions {
-  readonly log: DaemonLogger;
+  readonly log: Logger;
+  readonly readiness: Readiness;
+  readonly registry: Registry;
   /** false: no Matrix appservice (an IRC-only bridge). */
   readonly matrix: boolean;
   readonly emulatorProfile: EmulatorProfile;
-  readonly shutdownBoundMs?: number;
 }
 
-export interface Daemon {
+export interface StopStep {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+export interface StartedDaemon {
   /** What was started, one line, no secrets. */
   readonly summary: string;
-  /** The address /health and /ready answer on, when metrics.enabled. */
-  readonly httpAddress: string | undefined;
-  stop(reason: string): Promise<ShutdownReport>;
-  /** Applies what can change safely from `next` and returns what it did and did not apply. */
-  reload(next: Config): ReloadPlan;
+  /** In the order to run them. */
+  readonly stops: readonly StopStep[];
 }
 
-export async function startDaemon(config: Config, o: DaemonOptions): Promise<Daemon> {
+export async function startDaemon(config: Config, o: DaemonOptions): Promise<StartedDaemon> {
   const { log } = o;
-  const plan = new ShutdownPlan(log, o.shutdownBoundMs);
+  const started: StopStep[] = [];
+  const step = (name: string, stop: () => Promise<void>): void => void started.push({ name, stop });
   try {
     const stateDir = dirname(config.store.path);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const up = o.readiness.flag('started');
 
-    const http = config.metrics.enabled ? await startHealthServer(config.metrics.listen) : undefined;
-    if (http) plan.add('http', () => http.close());
+    // First, so /health answers (and /ready says "starting") while the rest comes up.
+    const http = config.metrics.enabled
+      ? await ObservabilityServer.start({ listen: config.metrics.listen, registry: o.registry, readiness: o.readiness, log })
+      : undefined;
+    if (http) step('http', () => http.close());
 
     const store = await openStore({ databasePath: config.store.path, keyFile: config.secrets.key_file });
-    plan.add('store', () => store.close());
-    if (store.migration.applied.length > 0) log.log('info', 'store.migrated', { from: store.migration.from, to: store.migration.to, applied: store.migration.applied.length });
+    step('store', () => store.close());
+    if (store.migration.applied.length > 0) log.info('store.migrated', { from: store.migration.from, to: store.migration.to });
 
     const kp = await connectKatzenpost({ config: config.katzenpost, stateDir, emulatorProfile: o.emulatorProfile, log });
-    plan.add('katzenpost', () => kp.close());
+    step('katzenpost', () => kp.close());
+    o.readiness.probe('katzenpost', () => kp.client.state === 'connected');
 
     const { engine, setDeliver } = createEngine(kp.port, stateDir, log);
     const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log });
     setDeliver((e) => core.groupEvent(e));
     await engine.start();
-    plan.add('groupchat', () => engine.stop());
+    step('groupchat', () => engine.stop());
 
     const frontends = await startFrontends({ config, core, db: store.db, log, matrix: o.matrix });
-    frontends.forEach((f, i) => plan.add(`frontend ${i + 1}`, () => f.stop()));
+    for (const f of frontends) step(`frontend ${f.name}`, () => f.stop());
 
     await core.start();
-    plan.add('bridge', () => core.stop());
-    http?.setReady(true);
+    step('deliveries', () => core.stop());
+    up.ready();
 
-    let running = config;
     const summary = [
       `katzenpost: ${kp.description}`,
       `groups: ${engine.groupIds().length}`,
       `frontends: ${frontends.length ? frontends.map((f) => f.description).join(', ') : 'none'}`,
       `store: ${config.store.path}`,
-      `http: ${http ? `${http.address} (/health, /ready)` : 'off'}`,
+      `http: ${http ? `${http.url} (/health, /ready, /metrics)` : 'off'}`,
     ].join('; ');
-    return {
-      summary,
-      httpAddress: http?.address,
-      stop(reason) {
-        http?.setReady(false);
-        return plan.run(reason);
-      },
-      reload(next) {
-        const p = planReload(running, next);
-        if (p.apply.length > 0) {
-          log.reconfigure(next.logging.level, next.logging.json);
-          running = { ...running, logging: next.logging };
-        }
-        return p;
-      },
-    };
+    return { summary, stops: started.reverse() };
   } catch (e) {
-    await plan.run('start failed');
+    for (const s of started.reverse()) await s.stop().catch((err: unknown) => log.warn('start.cleanup_failed', { step: s.name, err }));
     throw e;
   }
 }

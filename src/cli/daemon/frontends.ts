@@ -16,6 +16,7 @@ export interface FrontendContext {
 }
 
 export interface RunningFrontend {
+  readonly name: string;
   /** For the summary line, e.g. "matrix (appservice on 127.0.0.1:29340)". */
   readonly description: string;
   stop(): Promise<void>;
@@ -39,7 +40,7 @@ const matrix: FrontendStarter = {
       portals: { isPortal: async (room) => (await c.core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined },
       log: c.log,
     });
-    return { description: `matrix (appservice on ${as.bind_address}:${as.port} for ${c.config.homeserver.url})`, stop: () => m.stop() };
+    return { name: 'matrix', description: `matrix (appservice on ${as.bind_address}:${as.port} for ${c.config.homeserver.url})`, stop: () => m.stop() };
   },
 };
 

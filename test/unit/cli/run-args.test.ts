@@ -50,7 +50,7 @@ describe('cli: run refuses an invalid config', () => {
     writeFileSync(config, `homeserver:\n  domain: localhost\nstore:\n  path: ${state}/kb.db\nkatzenpost:\n  daemon: carrier-pigeon\n`);
     const io = recordingIo();
     const signals = new EventEmitter();
-    const code = await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, signals);
+    const code = await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, { signals, exit: () => assert.fail('exit') });
     assert.equal(code, EXIT_FAILURE);
     assert.match(io.stderr, /c\.yaml:1: homeserver\.url: set homeserver\.url/);
     assert.match(io.stderr, /c\.yaml:6: katzenpost\.daemon: write embedded-emulator, unix:\/absolute\/socket\/path or tcp:host:port, not "carrier-pigeon"/);
@@ -61,7 +61,7 @@ describe('cli: run refuses an invalid config', () => {
 
   it('a config file that does not exist is refused the same way', async () => {
     const io = recordingIo();
-    assert.equal(await runDaemon({ configPath: join(dir, 'missing.yaml'), matrix: false, emulatorProfile: 'fast' }, io, new EventEmitter()), EXIT_FAILURE);
+    assert.equal(await runDaemon({ configPath: join(dir, 'missing.yaml'), matrix: false, emulatorProfile: 'fast' }, io, { signals: new EventEmitter(), exit: () => assert.fail('exit') }), EXIT_FAILURE);
     assert.match(io.stderr, /missing\.yaml/);
     assert.match(io.stderr, /not started/);
   });

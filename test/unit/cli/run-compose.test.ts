@@ -1,17 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_FAILURE, EXIT_OK } from '../../../src/cli/command.js';
-import { runDaemon } from '../../../src/cli/commands/run.js';
+import { EXIT_FAILURE } from '../../../src/cli/command.js';
+import { runDaemon, type Lifecycle } from '../../../src/cli/commands/run.js';
 import { ThinClient } from '../../../src/katzenpost/index.js';
 import { freePort } from '../../support/servers/free-port.js';
 import { recordingIo } from './support.js';
 
 // The whole composition in one process on the embedded emulator (fast profile), with the signals
-// given by the test: start, summary, /ready, the private daemon socket another member can use,
-// SIGHUP, SIGTERM. The Matrix frontend is off (no homeserver here); test/e2e covers the process.
+// and the exit given by the test: start, summary, /ready, the private daemon socket another member
+// can use, SIGHUP, SIGTERM. The Matrix frontend is off (no homeserver); test/e2e runs the process.
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -19,6 +20,12 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function testLifecycle(): Lifecycle & { signals: EventEmitter; exited: Promise<number> } {
+  let resolve!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolve = r));
+  return { signals: new EventEmitter(), exit: (code) => resolve(code), exited };
 }
 
 describe('cli: run composes the daemon (in process)', function () {
@@ -39,27 +46,29 @@ describe('cli: run composes the daemon (in process)', function () {
     const port = await freePort();
     const config = writeConfig(port);
     const io = recordingIo();
-    const signals = new EventEmitter();
-    const exit = runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, signals);
-    await until('the summary line', () => io.stderr.includes(' INFO started '));
-    assert.match(io.stderr, /INFO started summary="katzenpost: embedded emulator \(fast\) at unix:.*\/state\/kpclientd\.sock; groups: 0; frontends: none; store: .*kb\.db; http: 127\.0\.0\.1:\d+ \(\/health, \/ready\)"/);
-    assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+    const life = testLifecycle();
+    assert.equal(await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, life), undefined);
+    assert.match(io.stderr, /INFO\s+started summary="katzenpost: embedded emulator \(fast\) at unix:.*\/state\/kpclientd\.sock; groups: 0; frontends: none; store: .*kb\.db; http: http:\/\/127\.0\.0\.1:\d+ \(\/health, \/ready, \/metrics\)"/);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { started: 'ok', katzenpost: 'ok' });
     // The key file was created private, and the embedded daemon takes other members.
     assert.equal(statSync(join(dir, 'state', 'secrets.key')).mode & 0o077, 0);
     const peer = new ThinClient({ address: `unix:${dir}/state/kpclientd.sock` });
     await peer.connect();
-    assert.equal((await peer.newKeypair()).writeCap.length > 0, true);
+    assert.ok((await peer.newKeypair()).writeCap.length > 0);
     await peer.close();
 
     writeConfig(port, 'logging:\n  level: debug\nbridge:\n  join_policy: auto\n');
-    signals.emit('SIGHUP');
-    assert.match(io.stderr, /INFO reload\.done applied=logging\.level needs_restart=bridge\.join_policy/);
+    life.signals.emit('SIGHUP');
+    await until('the reload', () => /reload\.needs_restart/.test(io.stderr));
+    assert.match(io.stderr, /INFO\s+reload\.applied applied=\["logging\.level"\] needsRestart=\["bridge\.join_policy"\]/);
 
-    signals.emit('SIGTERM');
-    assert.equal(await exit, EXIT_OK);
-    assert.match(io.stderr, /INFO shutdown\.begin reason=SIGTERM/);
-    assert.match(io.stderr, /INFO shutdown\.done clean=true/);
-    assert.equal(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGHUP') + signals.listenerCount('SIGINT'), 0);
+    life.signals.emit('SIGTERM');
+    assert.equal(await life.exited, 0);
+    assert.match(io.stderr, /INFO\s+shutdown\.started reason=SIGTERM steps=\["deliveries","groupchat","katzenpost","store","http"\]/);
+    assert.match(io.stderr, /shutdown\.finished reason=SIGTERM exitCode=0/);
+    assert.equal(life.signals.listenerCount('SIGTERM') + life.signals.listenerCount('SIGHUP') + life.signals.listenerCount('SIGINT'), 0);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
   });
 
@@ -67,25 +76,25 @@ describe('cli: run composes the daemon (in process)', function () {
     const port = await freePort();
     const config = writeConfig(port);
     const io = recordingIo();
-    const signals = new EventEmitter();
-    const exit = runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, signals);
-    await until('the summary line', () => io.stderr.includes(' INFO started '));
+    const life = testLifecycle();
+    await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, life);
     writeFileSync(config, 'logging:\n  level: loud\n');
-    signals.emit('SIGHUP');
+    life.signals.emit('SIGHUP');
+    await until('the refusal', () => /reload\.failed/.test(io.stderr));
     assert.match(io.stderr, /logging\.level: /);
-    assert.match(io.stderr, /WARN reload\.refused/);
+    assert.match(io.stderr, /the running configuration is unchanged/);
     assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
-    signals.emit('SIGINT');
-    assert.equal(await exit, EXIT_OK);
+    life.signals.emit('SIGINT');
+    assert.equal(await life.exited, 0);
   });
 
   it('a part that cannot start (the HTTP port is taken) stops what started and exits 1', async () => {
     const port = await freePort();
-    const blocker = (await import('node:net')).createServer().listen(port, '127.0.0.1');
+    const blocker = createServer().listen(port, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     try {
       const io = recordingIo();
-      const code = await runDaemon({ configPath: writeConfig(port), matrix: false, emulatorProfile: 'fast' }, io, new EventEmitter());
+      const code = await runDaemon({ configPath: writeConfig(port), matrix: false, emulatorProfile: 'fast' }, io, testLifecycle());
       assert.equal(code, EXIT_FAILURE);
       assert.match(io.stderr, /run: could not start: .*EADDRINUSE/);
     } finally {
@@ -93,15 +102,15 @@ describe('cli: run composes the daemon (in process)', function () {
     }
   });
 
-  it('Matrix on without a registration file: refused with the key and the fix', async () => {
+  it('Matrix on without a registration file: refused with the key and the fix, the emulator stopped again', async () => {
     const port = await freePort();
     const io = recordingIo();
-    const config = writeConfig(port, `  appservice:\n    registration: ${dir}/nope.yaml\n`.replace(/^/, ''));
-    // The appservice section belongs under homeserver; rewrite the file with it in place.
+    const config = join(dir, 'c.yaml');
     writeFileSync(config, `homeserver:\n  url: http://127.0.0.1:8008\n  domain: localhost\n  appservice:\n    registration: ${dir}/nope.yaml\n    port: ${await freePort()}\nstore:\n  path: ${dir}/state/kb.db\nsecrets:\n  key_file: ${dir}/state/secrets.key\nmetrics:\n  listen: 127.0.0.1:${port}\n`);
-    const code = await runDaemon({ configPath: config, matrix: true, emulatorProfile: 'fast' }, io, new EventEmitter());
+    const code = await runDaemon({ configPath: config, matrix: true, emulatorProfile: 'fast' }, io, testLifecycle());
     assert.equal(code, EXIT_FAILURE);
     assert.match(io.stderr, /homeserver\.appservice\.registration: cannot read .*nope\.yaml \(ENOENT\); write it with `katzenbridge generate-registration`/);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
     assert.equal(existsSync(join(dir, 'state', 'kpclientd.sock')), false);
   });
 });

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import { startFrontends, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
+import { addKnownSecrets } from '../../../src/cli/daemon/known-secrets.js';
+import { loadConfigText } from '../../../src/config/index.js';
+import { KnownSecrets } from '../../../src/observability/index.js';
+
+// The frontend step of `katzenbridge run`: which frontends start, and that a failure stops the
+// ones already started; and the secrets the daemon's logger is told to scrub.
+
+const BASE = 'homeserver:\n  url: http://127.0.0.1:8008\n  domain: localhost\n';
+const config = (extra = '') => loadConfigText(BASE + extra, 'c.yaml', { env: {}, readFile: () => 'from-file-secret' });
+const ctx = (extra = '', matrix = true): FrontendContext => ({ config: config(extra), matrix, core: {} as never, db: {} as never, log: { log: () => undefined } });
+
+describe('cli/daemon: frontends step', () => {
+  it('starts the wanted frontends in order and none when none is wanted', async () => {
+    const order: string[] = [];
+    const starter = (name: string, wanted: boolean) => ({
+      name,
+      wanted: () => wanted,
+      start: async () => (order.push(name), { name, description: name, stop: async () => undefined }),
+    });
+    const running = await startFrontends(ctx(), [starter('a', true), starter('b', false), starter('c', true)]);
+    assert.deepEqual(running.map((r) => r.name), ['a', 'c']);
+    assert.deepEqual(order, ['a', 'c']);
+  });
+
+  it('a frontend that fails to start stops those already started, then the error comes out', async () => {
+    const stopped: string[] = [];
+    const ok = (name: string) => ({ name, wanted: () => true, start: async () => ({ name, description: name, stop: async () => void stopped.push(name) }) });
+    const broken = { name: 'x', wanted: () => true, start: async () => Promise.reject(new Error('no socket')) };
+    await assert.rejects(startFrontends(ctx(), [ok('a'), ok('b'), broken]), /no socket/);
+    assert.deepEqual(stopped, ['b', 'a']);
+  });
+
+  it('IRC networks in the config are refused with the key while the IRC starter is not wired', async () => {
+    const c = ctx('irc:\n  networks:\n    local:\n      host: 127.0.0.1\n      port: 6667\n      tls: false\n', false);
+    await assert.rejects(startFrontends(c), (e: Error & { key?: string }) => e.key === 'irc.networks' && /irc\.networks: /.test(e.message));
+  });
+});
+
+describe('cli/daemon: known secrets for the logger', () => {
+  it('adds the appservice tokens and IRC passwords from the config, whatever their source', async () => {
+    const known = new KnownSecrets();
+    const c = config('  appservice:\n    as_token: as-inline-secret-123\n    hs_token_file: /x\nirc:\n  networks:\n    n:\n      host: h\n      password: irc-pass-secret-9\n');
+    await addKnownSecrets(known, c, false);
+    const text = known.scrub('as-inline-secret-123 from-file-secret irc-pass-secret-9 keep');
+    assert.doesNotMatch(text, /as-inline-secret-123|from-file-secret|irc-pass-secret-9/);
+    assert.match(text, /keep$/);
+  });
+});
