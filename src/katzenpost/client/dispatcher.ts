@@ -3,6 +3,11 @@
 // in-flight requests across a reconnect (§1.6): local requests are re-sent, mixnet requests are
 // replayed byte for byte when the daemon lost them, and otherwise watched by a watchdog because
 // a completion that arrives while we are away is dropped, not queued.
+//
+// The daemon never says when it has taken a request off its queue (it only answers when the
+// operation ends), so "unsent" is approximated from above: a mixnet request counts until its
+// reply arrives. Long-polling reads therefore hold their slot; callers that mix long-polls with
+// writes must budget them (groupchat's RequestBudget does).
 import { randomBytes } from 'node:crypto';
 import { blake2b } from '@noble/hashes/blake2.js';
 import {
