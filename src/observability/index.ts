@@ -4,6 +4,7 @@
 export {
   KnownSecrets,
   MAX_SHOWN_BYTES,
+  MIN_KNOWN_SECRET_BYTES,
   MIN_BASE64_RUN,
   MIN_HEX_RUN,
   REDACTED,

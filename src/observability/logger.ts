@@ -130,13 +130,12 @@ export class Logger {
     const { known, json, now } = this.#family;
     const time = now().toISOString();
     const name = redactText(String(event), known);
-    const merged: Record<string, Plain> = { ...this.#bound };
-    const errorKeys = new Set<string>();
-    for (const [key, plain] of Object.entries(redactFields(fields, known))) {
-      const k = RESERVED.has(key) ? `_${key}` : key;
-      merged[k] = plain;
-      if (fields[key] instanceof Error) errorKeys.add(k);
-    }
+    const rename = (key: string): string => (RESERVED.has(key) ? `_${key}` : key);
+    const errorKeys = new Set(Object.keys(fields).filter((k) => fields[k] instanceof Error).map((k) => rename(redactText(k, known))));
+    // fromEntries, not assignment: a `__proto__` field must stay a field.
+    const merged: Record<string, Plain> = Object.fromEntries(
+      [...Object.entries(this.#bound), ...Object.entries(redactFields(fields, known))].map(([k, v]) => [rename(k), v]),
+    );
     if (json) return JSON.stringify({ time, level, event: name, ...merged });
     const parts = [time, level.toUpperCase().padEnd(5), textValue(name)];
     for (const [key, plain] of Object.entries(merged)) {

@@ -19,6 +19,8 @@ export const MAX_SHOWN_BYTES = 16;
 export const MIN_HEX_RUN = 64;
 /** 32 bytes as unpadded base64url is 43 characters; generate-registration's tokens are exactly that. */
 export const MIN_BASE64_RUN = 43;
+/** Shorter known secrets are not scrubbed by value (see KnownSecrets.add). */
+export const MIN_KNOWN_SECRET_BYTES = 8;
 const MAX_DEPTH = 6;
 const MAX_ARRAY_ITEMS = 50;
 const MAX_STRING_CHARS = 4096;
@@ -77,10 +79,15 @@ export function redactText(text: string, known: KnownSecrets = NO_KNOWN_SECRETS)
 export class KnownSecrets {
   #forms: string[] = [];
 
-  /** Values shorter than 8 characters are refused: scrubbing them would mangle ordinary text. */
-  add(value: string | Uint8Array): void {
+  /**
+   * Adds a value; returns false (and scrubs nothing) for one shorter than MIN_KNOWN_SECRET_BYTES,
+   * since scrubbing "abc" everywhere would mangle ordinary text. Not an exception: a short IRC
+   * password in the config must not stop the daemon; the key-name rule still hides it in fields.
+   */
+  add(value: string | Uint8Array): boolean {
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw new TypeError('KnownSecrets.add: expected a string or Uint8Array');
     const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
-    if (bytes.length < 8) throw new RangeError(`KnownSecrets.add: a secret must be at least 8 bytes, got ${bytes.length}`);
+    if (bytes.length < MIN_KNOWN_SECRET_BYTES) return false;
     const forms = [
       bytes.toString('hex'),
       bytes.toString('hex').toUpperCase(),
@@ -92,6 +99,7 @@ export class KnownSecrets {
     for (const f of forms) if (!this.#forms.includes(f)) this.#forms.push(f);
     // Longest first, so a padded form is replaced before its unpadded prefix.
     this.#forms.sort((a, b) => b.length - a.length);
+    return true;
   }
 
   get size(): number {
@@ -125,12 +133,13 @@ function redactBytes(v: ArrayBufferView | ArrayBuffer): string {
  * offset...) and its cause chain; never its stack (paths and sometimes values) nor raw bytes.
  */
 function redactError(e: Error, known: KnownSecrets, seen: Set<object>, depth: number): Plain {
-  const out: { [key: string]: Plain } = { name: redactText(String(e.name), known), message: redactText(String(e.message), known) };
+  const entries: Array<[string, Plain]> = [['name', redactText(String(e.name), known)], ['message', redactText(String(e.message), known)]];
   for (const key of Object.keys(e)) {
     if (key === 'cause' || key === 'stack' || key === 'name' || key === 'message') continue;
     const v = (e as unknown as Record<string, unknown>)[key];
-    out[key] = isSecretKey(key) ? REDACTED : walk(v, known, seen, depth + 1);
+    entries.push([redactText(key, known), isSecretKey(key) ? REDACTED : walk(v, known, seen, depth + 1)]);
   }
+  const out: { [key: string]: Plain } = Object.fromEntries(entries);
   if (e instanceof AggregateError) {
     out['errors'] = walk(e.errors.slice(0, MAX_ARRAY_ITEMS), known, seen, depth + 1);
   }
@@ -183,11 +192,10 @@ function walk(v: unknown, known: KnownSecrets, seen: Set<object>, depth: number)
     }
     if (obj instanceof Map) return walk(Object.fromEntries([...obj].slice(0, MAX_ARRAY_ITEMS).map(([k, x]) => [String(k), x])), known, seen, depth);
     if (obj instanceof Set) return walk([...obj], known, seen, depth);
-    const out: { [key: string]: Plain } = {};
-    for (const [key, x] of Object.entries(obj)) {
-      out[redactText(key, known)] = isSecretKey(key) ? REDACTED : walk(x, known, seen, depth + 1);
-    }
-    return out;
+    // fromEntries defines own properties, so a `__proto__` key stays a field instead of a prototype.
+    return Object.fromEntries(
+      Object.entries(obj).map(([key, x]) => [redactText(key, known), isSecretKey(key) ? REDACTED : walk(x, known, seen, depth + 1)]),
+    );
   } finally {
     seen.delete(obj);
   }
@@ -200,10 +208,9 @@ export function redact(value: unknown, known: KnownSecrets = NO_KNOWN_SECRETS): 
 
 /** Log fields: each value redacted, and the value of a secret-named key replaced whole. */
 export function redactFields(fields: Readonly<Record<string, unknown>>, known: KnownSecrets = NO_KNOWN_SECRETS): Record<string, Plain> {
-  const out: Record<string, Plain> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    out[redactText(key, known)] = isSecretKey(key) ? REDACTED : redact(value, known);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [redactText(key, known), isSecretKey(key) ? REDACTED : redact(value, known)]),
+  );
 }

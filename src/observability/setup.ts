@@ -9,9 +9,6 @@ import { Readiness } from './readiness.js';
 import type { Registry } from './registry.js';
 import { logCrashes, Shutdown, type CrashSource, type SignalSource } from './shutdown.js';
 
-/** Secrets shorter than this are not scrubbed by value (it would mangle ordinary words). */
-const MIN_KNOWN_SECRET_CHARS = 8;
-
 export interface ObservabilityOptions {
   readonly sink?: LogSink;
   readonly signals?: SignalSource;
@@ -50,9 +47,8 @@ function* secretsIn(value: unknown, depth = 0): Generator<Secret> {
  */
 export async function startObservability(config: Config, options: ObservabilityOptions = {}): Promise<Observability> {
   const log = Logger.create({ level: config.logging.level, json: config.logging.json, ...(options.sink ? { sink: options.sink } : {}) });
-  for (const secret of secretsIn(config)) {
-    if (secret.reveal().length >= MIN_KNOWN_SECRET_CHARS) log.knownSecrets.add(secret.reveal());
-  }
+  // Too-short values are skipped by add(); the key-name rule still hides them in fields.
+  for (const secret of secretsIn(config)) log.knownSecrets.add(secret.reveal());
   const registry = options.registry ?? defaultRegistry;
   const metrics = options.metrics ?? defaultMetrics;
   const readiness = new Readiness(log.knownSecrets);

@@ -61,6 +61,17 @@ describe('observability: logger formats', () => {
     assert.doesNotThrow(() => log.log('error', 'x', { a: 1 }));
   });
 
+  it('keeps a __proto__ field as a field and never lets a field replace time, level or event', () => {
+    const { log, lines } = capture('debug', true);
+    log.child({ level: 'fake', event: 'fake' }).info('real', JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>);
+    const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
+    assert.equal(parsed['level'], 'info');
+    assert.equal(parsed['event'], 'real');
+    assert.equal(parsed['_level'], 'fake');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { polluted: true });
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
   it('omits undefined fields and prints nested objects as JSON in text mode', () => {
     const { log, lines } = capture();
     log.info('e', { gone: undefined, obj: { a: [1, 'b'] } });
