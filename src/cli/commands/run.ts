@@ -18,6 +18,10 @@ const HELP = `Options:
   --no-matrix              run without the Matrix appservice (an IRC-only bridge)
   --emulator-profile NAME  with katzenpost.daemon: embedded-emulator, how the in-process mixnet
                            feels: demo (default: ~1.5 s per round trip) or fast (no latency)
+  --irc-admin-hostmask irc:NETWORK/NAME=NICK!USER@HOST
+                           also recognise that admin (listed in bridge.admins) on IRC by this
+                           hostmask (* and ? allowed); repeatable. Without it IRC admins are
+                           recognised only by their services account NAME.
 
 Signals: SIGTERM or SIGINT finish in-flight deliveries, close the daemon session (thin_close)
 and exit within ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000} s (a second one exits at once); SIGHUP re-reads FILE, applies
@@ -29,18 +33,39 @@ export interface RunArgs {
   readonly configPath: string;
   readonly matrix: boolean;
   readonly emulatorProfile: 'demo' | 'fast';
+  readonly ircAdminHostmasks: Readonly<Record<string, readonly string[]>>;
+}
+
+function parseHostmasks(items: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const item of items) {
+    const m = /^(irc:[A-Za-z0-9_-]+\/[^\s=]+)=([^!@\s]+![^!@\s]+@[^!@\s]+)$/.exec(item);
+    if (!m) throw new UsageError(`--irc-admin-hostmask: expected irc:NETWORK/NAME=NICK!USER@HOST, got ${JSON.stringify(item)}`);
+    (out[m[1]!] ??= []).push(m[2]!);
+  }
+  return out;
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const { values } = parseFlags(
     argv,
-    { config: { type: 'string', short: 'c' }, 'no-matrix': { type: 'boolean' }, 'emulator-profile': { type: 'string' } },
+    {
+      config: { type: 'string', short: 'c' },
+      'no-matrix': { type: 'boolean' },
+      'emulator-profile': { type: 'string' },
+      'irc-admin-hostmask': { type: 'string', multiple: true },
+    },
     { min: 0, max: 0 },
   );
   if (!values.config) throw new UsageError('-c CONFIG is required');
   const profile = values['emulator-profile'] ?? 'demo';
   if (profile !== 'demo' && profile !== 'fast') throw new UsageError(`--emulator-profile: expected demo or fast, got ${JSON.stringify(profile)}`);
-  return { configPath: values.config, matrix: !values['no-matrix'], emulatorProfile: profile };
+  return {
+    configPath: values.config,
+    matrix: !values['no-matrix'],
+    emulatorProfile: profile,
+    ircAdminHostmasks: parseHostmasks(values['irc-admin-hostmask'] ?? []),
+  };
 }
 
 /** Where signals come from and how the process ends; the command uses the real process. */
@@ -62,7 +87,14 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
   await addKnownSecrets(log.knownSecrets, config, args.matrix);
   let started;
   try {
-    started = await startDaemon(config, { log, readiness: new Readiness(log.knownSecrets), registry: defaultRegistry, matrix: args.matrix, emulatorProfile: args.emulatorProfile });
+    started = await startDaemon(config, {
+      log,
+      readiness: new Readiness(log.knownSecrets),
+      registry: defaultRegistry,
+      matrix: args.matrix,
+      emulatorProfile: args.emulatorProfile,
+      ircAdminHostmasks: args.ircAdminHostmasks,
+    });
   } catch (e) {
     log.error('start.failed', { err: e });
     io.err(`run: could not start: ${(e as Error).message}`);
@@ -93,7 +125,7 @@ function reloadConfig(path: string, io: CliIo): Config {
 export const run: Command = {
   name: 'run',
   summary: 'Run the bridge daemon.',
-  usage: 'katzenbridge run -c CONFIG [--no-matrix] [--emulator-profile demo|fast]',
+  usage: 'katzenbridge run -c CONFIG [--no-matrix] [--emulator-profile demo|fast] [--irc-admin-hostmask ID=MASK]...',
   help: HELP,
   async run(argv, io) {
     const args = parseRunArgs(argv);

@@ -19,6 +19,7 @@ export interface DaemonOptions {
   /** false: no Matrix appservice (an IRC-only bridge). */
   readonly matrix: boolean;
   readonly emulatorProfile: EmulatorProfile;
+  readonly ircAdminHostmasks?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface StopStep {
@@ -62,7 +63,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     await engine.start();
     step('groupchat', () => engine.stop());
 
-    const frontends = await startFrontends({ config, core, db: store.db, log, matrix: o.matrix });
+    const frontends = await startFrontends({ config, core, db: store.db, log, matrix: o.matrix, ...(o.ircAdminHostmasks ? { ircAdminHostmasks: o.ircAdminHostmasks } : {}) });
     for (const f of frontends) step(`frontend ${f.name}`, () => f.stop());
 
     await core.start();

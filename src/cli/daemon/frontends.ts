@@ -4,6 +4,7 @@
 import type { BridgeCore, BridgeLogger } from '../../bridge/index.js';
 import type { Config } from '../../config/index.js';
 import { asFrontendRoomId } from '../../ids/index.js';
+import { AdminMatcher, IrcFrontend } from '../../irc/index.js';
 import { MATRIX_FRONTEND_ID, startMatrix } from '../../matrix/index.js';
 import type { Database } from '../../store/index.js';
 
@@ -13,6 +14,8 @@ export interface FrontendContext {
   readonly db: Database;
   readonly log: BridgeLogger;
   readonly matrix: boolean;
+  /** irc:NETWORK/NAME -> nick!user@host patterns that identify that admin on IRC. */
+  readonly ircAdminHostmasks?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RunningFrontend {
@@ -44,28 +47,39 @@ const matrix: FrontendStarter = {
   },
 };
 
-/** The frontend the IRC engineer is writing (issue 7). SEAM: replace the body with src/irc's start
- *  function once src/irc/index.ts exports one; until then a config naming IRC networks is refused
- *  rather than silently ignored. */
+/** One IrcFrontend per configured network, each registered with the core. Admins are recognised by
+ *  services account (bridge.admins irc:NETWORK/ACCOUNT) or by the hostmasks given on the command
+ *  line (--irc-admin-hostmask), since the config has no hostmask key yet. Files from Katzenpost are
+ *  shown by name only until the media endpoint is composed (config media.* has no listen key yet). */
 const irc: FrontendStarter = {
   name: 'irc',
   wanted: (c) => Object.keys(c.config.irc.networks).length > 0,
-  start: async () => {
-    throw new FrontendUnavailableError('irc.networks', 'the IRC frontend is not in this build yet; remove irc.networks or update katzenbridge');
+  async start(c) {
+    const started: IrcFrontend[] = [];
+    try {
+      for (const [network, net] of Object.entries(c.config.irc.networks)) {
+        const f = new IrcFrontend({
+          network,
+          config: net,
+          core: c.core,
+          portals: { channels: async (id) => (await c.core.stores.portals.list()).flatMap((p) => (p.rooms.get(id) ? [p.rooms.get(id)!] : [])) },
+          admins: AdminMatcher.fromConfig(network, c.config.bridge.admins ?? [], c.ircAdminHostmasks ?? {}),
+          log: c.log,
+        });
+        await c.core.registerFrontend(f);
+        await f.start();
+        started.push(f);
+      }
+    } catch (e) {
+      await Promise.all(started.map((f) => f.stop()));
+      throw e;
+    }
+    const nets = Object.entries(c.config.irc.networks).map(([n, v]) => `${n} ${v.host}:${v.port} as ${v.nick} (${v.puppet_mode})`);
+    return { name: 'irc', description: `irc (${nets.join(', ')})`, stop: async () => void (await Promise.all(started.map((f) => f.stop()))) };
   },
 };
 
 export const FRONTENDS: readonly FrontendStarter[] = [matrix, irc];
-
-export class FrontendUnavailableError extends Error {
-  override readonly name = 'FrontendUnavailableError';
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(`${key}: ${message}`);
-  }
-}
 
 /** Starts the wanted frontends in order; on a failure stops those already started and rethrows. */
 export async function startFrontends(c: FrontendContext, starters: readonly FrontendStarter[] = FRONTENDS): Promise<RunningFrontend[]> {

@@ -2,7 +2,7 @@
 // SEAM: src/groupchat/client-port.ts is meant to export this adapter (today it is an uncommitted
 // raw-socket scratch); when it does, daemon/katzenpost.ts imports that one and this file goes.
 import { randomBytes } from 'node:crypto';
-import { DaemonError, type PigeonholeApi } from '../../katzenpost/index.js';
+import { DaemonError, ThinClient, type PigeonholeApi } from '../../katzenpost/index.js';
 import { PigeonholeError, type PigeonholePort, type ReadOutcome } from '../../groupchat/index.js';
 
 /** A thrown daemon error as the engine's PigeonholeError (the op and thin code, never bytes). */
@@ -62,4 +62,12 @@ export function pigeonholePortOf(client: PigeonholeApi & { readonly maxPlaintext
         return { whoReply: r.whoReply, mutatedWriteCap: r.mutatedMessageWriteCap };
       }),
   };
+}
+
+/** A connected thin client as a PigeonholePort, for `katzenbridge peer` (its PortFactory shape).
+ *  Accepts the peer's address forms: unix:/path, tcp:HOST:PORT, HOST:PORT. */
+export async function connectPigeonholePort(address: string): Promise<{ port: PigeonholePort; close(): Promise<void> }> {
+  const client = new ThinClient({ address: address.startsWith('tcp:') && !address.startsWith('tcp://') ? address.slice(4) : address });
+  await client.connect();
+  return { port: pigeonholePortOf(client), close: () => client.close() };
 }

@@ -12,12 +12,11 @@ import { recordingIo } from './support.js';
 
 describe('cli: run arguments', () => {
   it('takes -c or --config, Matrix on and the demo emulator profile by default', () => {
-    assert.deepEqual(parseRunArgs(['-c', 'a.yaml']), { configPath: 'a.yaml', matrix: true, emulatorProfile: 'demo' });
-    assert.deepEqual(parseRunArgs(['--config', 'b.yaml', '--no-matrix', '--emulator-profile', 'fast']), {
-      configPath: 'b.yaml',
-      matrix: false,
-      emulatorProfile: 'fast',
-    });
+    assert.deepEqual(parseRunArgs(['-c', 'a.yaml']), { configPath: 'a.yaml', matrix: true, emulatorProfile: 'demo', ircAdminHostmasks: {} });
+    assert.deepEqual(
+      parseRunArgs(['--config', 'b.yaml', '--no-matrix', '--emulator-profile', 'fast', '--irc-admin-hostmask', 'irc:local/op=op!*@127.0.0.1', '--irc-admin-hostmask', 'irc:local/op=op!*@::1']),
+      { configPath: 'b.yaml', matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: { 'irc:local/op': ['op!*@127.0.0.1', 'op!*@::1'] } },
+    );
   });
 
   it('refuses a missing config, a bad profile, an unknown flag and a positional argument', () => {
@@ -25,6 +24,7 @@ describe('cli: run arguments', () => {
     assert.throws(() => parseRunArgs(['-c', 'x', '--emulator-profile', 'slow']), (e: Error) => e instanceof UsageError && /demo or fast, got "slow"/.test(e.message));
     assert.throws(() => parseRunArgs(['-c', 'x', '--bogus']), (e: Error) => e instanceof UsageError && /unknown flag --bogus/.test(e.message));
     assert.throws(() => parseRunArgs(['-c', 'x', 'extra']), UsageError);
+    assert.throws(() => parseRunArgs(['-c', 'x', '--irc-admin-hostmask', 'irc:local/op=op']), (e: Error) => e instanceof UsageError && /NICK!USER@HOST, got "irc:local\/op=op"/.test(e.message));
   });
 
   it('is listed by the dispatcher; a bad command line exits 2 with the usage', async () => {
@@ -50,7 +50,7 @@ describe('cli: run refuses an invalid config', () => {
     writeFileSync(config, `homeserver:\n  domain: localhost\nstore:\n  path: ${state}/kb.db\nkatzenpost:\n  daemon: carrier-pigeon\n`);
     const io = recordingIo();
     const signals = new EventEmitter();
-    const code = await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, { signals, exit: () => assert.fail('exit') });
+    const code = await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, { signals, exit: () => assert.fail('exit') });
     assert.equal(code, EXIT_FAILURE);
     assert.match(io.stderr, /c\.yaml:1: homeserver\.url: set homeserver\.url/);
     assert.match(io.stderr, /c\.yaml:6: katzenpost\.daemon: write embedded-emulator, unix:\/absolute\/socket\/path or tcp:host:port, not "carrier-pigeon"/);
@@ -61,7 +61,7 @@ describe('cli: run refuses an invalid config', () => {
 
   it('a config file that does not exist is refused the same way', async () => {
     const io = recordingIo();
-    assert.equal(await runDaemon({ configPath: join(dir, 'missing.yaml'), matrix: false, emulatorProfile: 'fast' }, io, { signals: new EventEmitter(), exit: () => assert.fail('exit') }), EXIT_FAILURE);
+    assert.equal(await runDaemon({ configPath: join(dir, 'missing.yaml'), matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, { signals: new EventEmitter(), exit: () => assert.fail('exit') }), EXIT_FAILURE);
     assert.match(io.stderr, /missing\.yaml/);
     assert.match(io.stderr, /not started/);
   });

@@ -47,7 +47,7 @@ describe('cli: run composes the daemon (in process)', function () {
     const config = writeConfig(port);
     const io = recordingIo();
     const life = testLifecycle();
-    assert.equal(await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, life), undefined);
+    assert.equal(await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, life), undefined);
     assert.match(io.stderr, /INFO\s+started summary="katzenpost: embedded emulator \(fast\) at unix:.*\/state\/kpclientd\.sock; groups: 0; frontends: none; store: .*kb\.db; http: http:\/\/127\.0\.0\.1:\d+ \(\/health, \/ready, \/metrics\)"/);
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     assert.equal(ready.status, 200);
@@ -77,7 +77,7 @@ describe('cli: run composes the daemon (in process)', function () {
     const config = writeConfig(port);
     const io = recordingIo();
     const life = testLifecycle();
-    await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast' }, io, life);
+    await runDaemon({ configPath: config, matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, life);
     writeFileSync(config, 'logging:\n  level: loud\n');
     life.signals.emit('SIGHUP');
     await until('the refusal', () => /reload\.failed/.test(io.stderr));
@@ -94,7 +94,7 @@ describe('cli: run composes the daemon (in process)', function () {
     await new Promise((r) => blocker.once('listening', r));
     try {
       const io = recordingIo();
-      const code = await runDaemon({ configPath: writeConfig(port), matrix: false, emulatorProfile: 'fast' }, io, testLifecycle());
+      const code = await runDaemon({ configPath: writeConfig(port), matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, testLifecycle());
       assert.equal(code, EXIT_FAILURE);
       assert.match(io.stderr, /run: could not start: .*EADDRINUSE/);
     } finally {
@@ -107,7 +107,7 @@ describe('cli: run composes the daemon (in process)', function () {
     const io = recordingIo();
     const config = join(dir, 'c.yaml');
     writeFileSync(config, `homeserver:\n  url: http://127.0.0.1:8008\n  domain: localhost\n  appservice:\n    registration: ${dir}/nope.yaml\n    port: ${await freePort()}\nstore:\n  path: ${dir}/state/kb.db\nsecrets:\n  key_file: ${dir}/state/secrets.key\nmetrics:\n  listen: 127.0.0.1:${port}\n`);
-    const code = await runDaemon({ configPath: config, matrix: true, emulatorProfile: 'fast' }, io, testLifecycle());
+    const code = await runDaemon({ configPath: config, matrix: true, emulatorProfile: 'fast', ircAdminHostmasks: {} }, io, testLifecycle());
     assert.equal(code, EXIT_FAILURE);
     assert.match(io.stderr, /homeserver\.appservice\.registration: cannot read .*nope\.yaml \(ENOENT\); write it with `katzenbridge generate-registration`/);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));

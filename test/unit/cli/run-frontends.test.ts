@@ -32,10 +32,6 @@ describe('cli/daemon: frontends step', () => {
     assert.deepEqual(stopped, ['b', 'a']);
   });
 
-  it('IRC networks in the config are refused with the key while the IRC starter is not wired', async () => {
-    const c = ctx('irc:\n  networks:\n    local:\n      host: 127.0.0.1\n      port: 6667\n      tls: false\n', false);
-    await assert.rejects(startFrontends(c), (e: Error & { key?: string }) => e.key === 'irc.networks' && /irc\.networks: /.test(e.message));
-  });
 });
 
 describe('cli/daemon: known secrets for the logger', () => {
