@@ -192,9 +192,15 @@ function walk(v: unknown, known: KnownSecrets, seen: Set<object>, depth: number)
     }
     if (obj instanceof Map) return walk(Object.fromEntries([...obj].slice(0, MAX_ARRAY_ITEMS).map(([k, x]) => [String(k), x])), known, seen, depth);
     if (obj instanceof Set) return walk([...obj], known, seen, depth);
+    let entries: Array<[string, unknown]>;
+    try {
+      entries = Object.entries(obj); // runs getters, which may throw (proxies, lazy fields)
+    } catch {
+      return '[unprintable]';
+    }
     // fromEntries defines own properties, so a `__proto__` key stays a field instead of a prototype.
     return Object.fromEntries(
-      Object.entries(obj).map(([key, x]) => [redactText(key, known), isSecretKey(key) ? REDACTED : walk(x, known, seen, depth + 1)]),
+      entries.map(([key, x]) => [redactText(key, known), isSecretKey(key) ? REDACTED : walk(x, known, seen, depth + 1)]),
     );
   } finally {
     seen.delete(obj);
@@ -203,7 +209,12 @@ function walk(v: unknown, known: KnownSecrets, seen: Set<object>, depth: number)
 
 /** Any value as redacted plain data. Never throws. */
 export function redact(value: unknown, known: KnownSecrets = NO_KNOWN_SECRETS): Plain {
-  return walk(value, known, new Set(), 0);
+  try {
+    return walk(value, known, new Set(), 0);
+  } catch {
+    // A getter or proxy deeper down threw; show nothing of it rather than fail the log call.
+    return '[unprintable]';
+  }
 }
 
 /** Log fields: each value redacted, and the value of a secret-named key replaced whole. */

@@ -126,7 +126,9 @@ describe('observability: redaction', () => {
     const bad = { toJSON() { throw new Error('nope'); } };
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 20; i++) deep = { deep };
-    const out = JSON.stringify(redact({ a, bad, deep, many: new Array(1000).fill(1) }));
+    const getter = { get boom(): string { throw new Error('lazy'); } };
+    const out = JSON.stringify(redact({ a, bad, deep, many: new Array(1000).fill(1), getter }));
+    assert.match(out, /"getter":"\[unprintable\]"/);
     assert.match(out, /\[circular\]/);
     assert.match(out, /\[unprintable\]/);
     assert.match(out, /\[too deep\]/);
