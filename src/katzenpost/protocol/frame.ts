@@ -13,19 +13,15 @@ export function encodeCbor(value: unknown): Uint8Array {
   return encoder.encode(value);
 }
 
-/** Decodes exactly one CBOR item; anything else (trailing bytes included) is cbor_malformed. */
+/** Decodes exactly one CBOR item; anything else (trailing bytes included: cbor-x's decode refuses
+ *  them) is cbor_malformed. */
 export function decodeCbor(bytes: Uint8Array): unknown {
   if (bytes.length === 0) throw new ProtocolError('cbor_malformed', '', 'empty frame');
-  let items: unknown[];
   try {
-    items = decoder.decodeMultiple(bytes) as unknown[];
+    return decoder.decode(bytes);
   } catch (e) {
     throw new ProtocolError('cbor_malformed', '', `frame is not valid CBOR: ${(e as Error).message}`, { cause: e });
   }
-  if (!Array.isArray(items) || items.length !== 1) {
-    throw new ProtocolError('cbor_malformed', '', `frame holds ${Array.isArray(items) ? items.length : 0} CBOR items, expected 1`);
-  }
-  return items[0];
 }
 
 /** Prefixes a CBOR payload with its length. Throws RangeError above the cap (our own misuse). */
