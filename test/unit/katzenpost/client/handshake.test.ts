@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeCbor } from '../../../../src/katzenpost/protocol/index.js';
+import { ProtocolError, decodeCbor, encodeCbor } from '../../../../src/katzenpost/protocol/index.js';
 import { ThinClient, ThinClientError, parseDaemonAddress } from '../../../../src/katzenpost/client/index.js';
-import { FakeDaemon } from '../../../support/fake-daemon.js';
+import { FakeDaemon, PIGEONHOLE_GEOMETRY, SPHINX_GEOMETRY } from '../../../support/fake-daemon.js';
 import { setup } from './support.js';
 
 describe('katzenpost client: transports and handshake (thin-client §1.1, §1.4)', () => {
@@ -99,6 +99,35 @@ describe('katzenpost client: transports and handshake (thin-client §1.1, §1.4)
       await assert.rejects(client.newKeypair(new Uint8Array(31)), RangeError);
       await assert.rejects(client.encryptRead('x' as never, new Uint8Array(104)), TypeError);
       assert.equal(daemon.requests('encrypt_write').length + daemon.requests('new_keypair').length, 0);
+    } finally {
+      await done();
+    }
+  });
+
+  it('follows later status and PKI events; a bad nested PKI document is reported without dropping the connection', async () => {
+    const { daemon, client, done } = await setup();
+    try {
+      const statuses: boolean[] = [];
+      const epochs: (bigint | undefined)[] = [];
+      const errors: ProtocolError[] = [];
+      client.on('status', (s) => statuses.push(s.isConnected));
+      client.on('pkiDocument', (d) => epochs.push(d?.Epoch));
+      client.on('protocolError', (e) => errors.push(e));
+      const conn = daemon.live[0]!;
+      conn.send('connection_status_event', {
+        is_connected: false, err: null, instance_token: daemon.instanceToken,
+        sphinx_geometry: SPHINX_GEOMETRY, pigeonhole_geometry: PIGEONHOLE_GEOMETRY,
+      });
+      conn.send('new_pki_document_event', { payload: encodeCbor({ Epoch: 1235 }) });
+      conn.send('new_pki_document_event', { payload: encodeCbor({ NoEpoch: true }) });
+      conn.send('message_id_garbage_collected', { message_id: new Uint8Array(16) }); // legacy: ignored
+      assert.equal((await client.newKeypair()).writeCap.length, 168);
+      assert.deepEqual(statuses, [false]);
+      assert.equal(client.status?.isConnected, false);
+      assert.deepEqual(epochs, [1235n]);
+      assert.equal(client.pkiDocument?.Epoch, 1235n);
+      assert.deepEqual(errors.map((e) => e.path), ['new_pki_document_event.payload.Epoch']);
+      assert.equal(daemon.requests('session_token').length, 1, 'no reconnect');
     } finally {
       await done();
     }
