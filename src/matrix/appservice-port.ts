@@ -6,9 +6,10 @@
  * must get right.
  */
 
-/** matrix-bot-sdk's MatrixClient, for the one call the Intent lacks: sending with our own
- *  transaction id (client-server API `PUT /rooms/{roomId}/send/{eventType}/{txnId}`), which is
- *  what makes a resend after a restart idempotent on the homeserver. */
+/** matrix-bot-sdk's MatrixClient, for what the Intent does differently from what we need:
+ *  sending with our own transaction id (client-server API `PUT /rooms/{roomId}/send/{eventType}/
+ *  {txnId}`), which makes a resend after a restart idempotent on the homeserver, and setting
+ *  room state (`PUT /rooms/{roomId}/state/{eventType}/`) without the Intent's power-level dance. */
 export interface MatrixClientPort {
   doRequest(method: string, endpoint: string, qs?: unknown, body?: unknown): Promise<unknown>;
 }
@@ -22,8 +23,6 @@ export interface IntentPort {
   /** Joins, with the bot inviting first where the room needs it (Intent._ensureJoined). */
   join(roomIdOrAlias: string): Promise<string>;
   invite(roomId: string, target: string): Promise<unknown>;
-  setRoomName(roomId: string, name: string): Promise<unknown>;
-  setRoomTopic(roomId: string, topic: string): Promise<unknown>;
   /** With returnNull, a missing state event resolves to null instead of throwing M_NOT_FOUND. */
   getStateEvent(roomId: string, eventType: string, stateKey?: string, returnNull?: boolean): Promise<unknown>;
   createRoom(opts: { createAsClient?: boolean; options?: Record<string, unknown> }): Promise<{ room_id: string }>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { silentLogger, type BridgeCoreApi, type BridgeLogger, type FrontendUser } from '../bridge/index.js';
+import { silentLogger, type BridgeCoreApi, type BridgeLogger, type CommandReply, type FrontendUser } from '../bridge/index.js';
 import { asFrontendEventId, asFrontendRoomId, asFrontendUserId, asTransactionId, type FrontendId, type TransactionId } from '../ids/index.js';
 import type { BridgePort } from './appservice-port.js';
 import { MatrixEventError } from './errors.js';
@@ -153,11 +153,19 @@ export class MatrixEventHandler {
 
   private async command(m: Extract<MatrixInput, { t: 'message' }>): Promise<void> {
     if (m.editOf) return; // an edited command is not run again
-    const reply = await this.o.core.adminCommand(
-      // The homeserver vouches for the sender of an appservice event, so the user id is verified.
-      { frontend: this.o.frontend, userId: asFrontendUserId(m.sender), adminIdentity: m.sender },
-      m.message.text,
-    );
+    let reply: CommandReply;
+    try {
+      reply = await this.o.core.adminCommand(
+        // The homeserver vouches for the sender of an appservice event, so the user id is verified.
+        { frontend: this.o.frontend, userId: asFrontendUserId(m.sender), adminIdentity: m.sender },
+        m.message.text,
+      );
+    } catch (e) {
+      // Not retried through the homeserver: a command is not idempotent, and a command failing
+      // every time would hold up every later event of every room.
+      this.log.log('error', 'matrix.command_failed', { room: m.roomId, error: e instanceof Error ? e.name : 'unknown' });
+      reply = { ok: false, text: 'That command failed on the bridge; the details are in its log.' };
+    }
     // The command's text and answer are never logged: an answer may carry a voucher (private).
     this.log.log('info', 'matrix.command', { room: m.roomId, ok: reply.ok });
     await this.notice(m.roomId, reply.text, derivedTxn('command', m.eventId), m.eventId);

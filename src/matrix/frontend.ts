@@ -10,7 +10,7 @@ import {
   type RoomCreateCapable,
   type RoomInfo,
 } from '../bridge/index.js';
-import { asFrontendEventId, asFrontendId, asFrontendRoomId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
+import { asFrontendEventId, asFrontendId, asFrontendRoomId, asTransactionId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
 import type { BridgePort, IntentPort } from './appservice-port.js';
 import { deliveryErrorOf, httpFailureOf } from './errors.js';
 import { editContent, messageContent, noticeContent, replyContent, type MatrixContent } from './matrix-content.js';
@@ -37,6 +37,11 @@ export interface MatrixFrontendOptions {
   readonly federate?: boolean;
   readonly log?: BridgeLogger;
 }
+
+/** Posted where the bot may not set name and topic. */
+export const ROOM_INFO_FORBIDDEN =
+  "This room is now linked to a Katzenpost group, but I may not change its name and topic to follow the group's. " +
+  'Give me power level 50 (moderator) if they should follow it.';
 
 const refusedInEncrypted = (): DeliveryError =>
   new DeliveryError('frontend_rejected', { retriable: false, userLine: 'this room is encrypted, which the bridge cannot serve', detail: 'room is encrypted' });
@@ -92,15 +97,27 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, Room
     return this.send(this.o.bridge.getIntent(), room, noticeContent(text, inReplyTo), txnId);
   }
 
-  /** Also how the bot enters a room linked with `link`: it joins first (it must be invited). */
+  /** Also how the bot enters a room linked with `link`: it joins first (it must be invited). In
+   *  a room where the bot may not change name and topic (an existing room, power level below
+   *  the room's state_default), the link still works and the room is told what the bot needs. */
   async setRoomInfo(room: FrontendRoomId, info: RoomInfo): Promise<void> {
     const bot = this.o.bridge.getIntent();
     try {
       await bot.join(room);
-      await bot.setRoomName(room, info.name);
-      await bot.setRoomTopic(room, info.topic);
     } catch (e) {
-      throw deliveryErrorOf(e, 'set_room_info');
+      throw deliveryErrorOf(e, 'join_room');
+    }
+    // Sent as plain state requests: the Intent's setRoomName would first try to raise the
+    // bot's own power level and fail with an untyped error; the homeserver's 403 is clearer.
+    const state = (type: string, content: MatrixContent): Promise<unknown> =>
+      bot.matrixClient.doRequest('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/state/${type}/`, null, content);
+    try {
+      await state('m.room.name', { name: info.name });
+      await state('m.room.topic', { topic: info.topic });
+    } catch (e) {
+      if (httpFailureOf(e).errcode !== 'M_FORBIDDEN') throw deliveryErrorOf(e, 'set_room_info');
+      this.log.log('warn', 'matrix.room_info_forbidden', { room });
+      await this.postNotice(room, ROOM_INFO_FORBIDDEN, asTransactionId(`kbm-roominfo-${Date.now()}`));
     }
   }
 

@@ -4,7 +4,7 @@ export type { BridgePort, IntentPort, MatrixClientPort } from './appservice-port
 export { DurableAppService, type TransactionLog } from './durable-appservice.js';
 export { MatrixEventError, deliveryErrorOf, type MatrixEventErrorCode } from './errors.js';
 export { MatrixEventHandler, NOTICES, type MatrixEventHandlerOptions, type PortalRooms } from './event-handler.js';
-export { MATRIX_FRONTEND_ID, MatrixFrontend, type MatrixFrontendOptions } from './frontend.js';
+export { MATRIX_FRONTEND_ID, MatrixFrontend, ROOM_INFO_FORBIDDEN, type MatrixFrontendOptions } from './frontend.js';
 export { htmlToText } from './html-to-text.js';
 export { editContent, messageContent, noticeContent, replyContent } from './matrix-content.js';
 export { botUserId, ghostLocalpart, ghostUserId, isBridgeUser, type MatrixNames } from './matrix-ids.js';

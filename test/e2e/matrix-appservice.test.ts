@@ -11,7 +11,7 @@ import { BridgeCore } from '../../src/bridge/index.js';
 import { renderRegistration } from '../../src/cli/registration.js';
 import type { Config } from '../../src/config/index.js';
 import { asBoxCounter, asFrontendRoomId, type GroupId } from '../../src/ids/index.js';
-import { MATRIX_FRONTEND_ID, NOTICES, startMatrix, type MatrixAppservice } from '../../src/matrix/index.js';
+import { MATRIX_FRONTEND_ID, NOTICES, ROOM_INFO_FORBIDDEN, startMatrix, type MatrixAppservice } from '../../src/matrix/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { freePort } from '../support/servers/free-port.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
@@ -205,6 +205,37 @@ describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side fak
     const answer = await eventually('the refusal', async () => (await alice.messages(own)).find((e) => e.sender === bot && e.content['body'] !== NOTICES.welcome));
     assert.match(String(answer.content['body']), /admin/i);
     assert.equal((await core.stores.portals.list()).length, 1);
+  });
+
+  it('unlink, then link the group to an existing room the bot was invited to: name and topic follow', async () => {
+    const existing = (await admin.call<{ room_id: string }>('POST', '/createRoom', {
+      name: 'old name',
+      invite: [bot],
+      power_level_content_override: { users: { [admin.userId]: 100, [bot]: 50 } },
+    })).room_id;
+    await admin.text(dm, `unlink ${groupId}`);
+    await eventually('the unlink answer', async () => (await admin.messages(dm)).find((e) => e.sender === bot && String(e.content['body']).startsWith('Unlinked')));
+    await admin.text(dm, `link ${groupId} ${existing}`);
+    await eventually('the link answer', async () => (await admin.messages(dm)).find((e) => e.sender === bot && String(e.content['body']).startsWith('Linked')));
+    const name = await admin.call<{ name: string }>('GET', `/rooms/${encodeURIComponent(existing)}/state/m.room.name/`);
+    assert.equal(name.name, 'Friends');
+    await admin.text(existing, 'from the linked room');
+    await eventually('the message in the group', async () => (group.written.some((w) => w.message.kind === 'text' && w.message.text === 'from the linked room') ? true : undefined));
+    // Back to the first room for the stories below.
+    await admin.text(dm, `unlink ${groupId}`);
+    await admin.text(dm, `link ${groupId} ${portal}`);
+    await eventually('linked back', async () => ((await core.stores.portals.list())[0]!.rooms.get(MATRIX_FRONTEND_ID) === portal ? true : undefined));
+  });
+
+  it('linking a room where the bot may not set the name works, and the room is told why the name stays', async () => {
+    const weak = (await admin.call<{ room_id: string }>('POST', '/createRoom', { name: 'weak', invite: [bot] })).room_id;
+    await admin.text(dm, `unlink ${groupId}`);
+    await admin.text(dm, `link ${groupId} ${weak}`);
+    await eventually('the link answer', async () => (await admin.messages(dm)).find((e) => e.sender === bot && e.content['body'] === `Linked ${groupId} to ${weak}.`));
+    assert.ok((await admin.messages(weak)).some((e) => e.sender === bot && e.content['body'] === ROOM_INFO_FORBIDDEN));
+    await admin.text(dm, `unlink ${groupId}`);
+    await admin.text(dm, `link ${groupId} ${portal}`);
+    await eventually('linked back', async () => ((await core.stores.portals.list())[0]!.rooms.get(MATRIX_FRONTEND_ID) === portal ? true : undefined));
   });
 
   it('an encrypted room gets a notice and nothing else', async () => {

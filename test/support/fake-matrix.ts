@@ -40,6 +40,8 @@ export class FakeHomeserver {
   readonly timeline: FakeEvent[] = [];
   readonly registered = new Set<string>();
   readonly displayNames = new Map<string, string>();
+  /** Rooms where name and topic may not be changed (the bot's power level is too low). */
+  readonly stateForbidden = new Set<string>();
   /** Every request that reached the fake, as "METHOD what", failed ones included. */
   readonly requests: string[] = [];
   down = false;
@@ -108,6 +110,15 @@ class FakeClient implements MatrixClientPort {
   ) {}
 
   async doRequest(method: string, endpoint: string, _qs?: unknown, body?: unknown): Promise<unknown> {
+    const st = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/state\/([^/]+)\/$/.exec(endpoint);
+    if (method === 'PUT' && st) {
+      const roomId = decodeURIComponent(st[1]!);
+      await this.hs.request(`state ${decodeURIComponent(st[2]!)} ${roomId}`);
+      const room = this.hs.room(roomId);
+      if (room.members.get(this.userId) !== 'join' || this.hs.stateForbidden.has(roomId)) throw new FakeMatrixError(403, 'M_FORBIDDEN');
+      room.state.set(decodeURIComponent(st[2]!), body as Record<string, unknown>);
+      return { event_id: this.hs.newRoomId().replace('!r', '$state') };
+    }
     const m = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/send\/([^/]+)\/([^/]+)$/.exec(endpoint);
     if (method !== 'PUT' || !m) throw new Error(`fake-matrix: unsupported request ${method} ${endpoint}`);
     await this.hs.request(`send ${this.userId}`);
@@ -152,18 +163,6 @@ export class FakeIntent implements IntentPort {
   async invite(roomId: string, target: string): Promise<unknown> {
     await this.hs.request(`invite ${target}`);
     this.hs.room(roomId).members.set(target, 'invite');
-    return {};
-  }
-
-  async setRoomName(roomId: string, name: string): Promise<unknown> {
-    await this.hs.request(`name ${roomId}`);
-    this.hs.room(roomId).state.set('m.room.name', { name });
-    return {};
-  }
-
-  async setRoomTopic(roomId: string, topic: string): Promise<unknown> {
-    await this.hs.request(`topic ${roomId}`);
-    this.hs.room(roomId).state.set('m.room.topic', { topic });
     return {};
   }
 

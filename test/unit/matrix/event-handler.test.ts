@@ -41,6 +41,7 @@ class RecordingCore implements BridgeCoreApi {
   }
   async adminCommand(caller: CommandCaller, text: string): Promise<CommandReply> {
     this.commands.push({ caller, text });
+    if (text === 'explode') throw new Error('bug in a command');
     return caller.adminIdentity === ADMIN ? { ok: true, text: `done: ${text}` } : { ok: false, text: 'Sorry, only bridge admins may do that.' };
   }
 }
@@ -210,6 +211,14 @@ describe('MatrixEventHandler (Matrix events to the bridge core)', () => {
       await s.handler.handle(ev);
       await s.handler.handle(ev);
       assert.deepEqual(s.hs.bodies(room), [NOTICES.welcome, 'done: groups']);
+    });
+
+    it('a command that throws gets a failure notice and does not hold up the transaction', async () => {
+      const s = await setup();
+      const room = await adminRoom(s);
+      await s.handler.handle(matrixEvent(room, ADMIN, { msgtype: 'm.text', body: 'explode' }));
+      assert.match(s.hs.bodies(room).at(-1)!, /failed on the bridge/);
+      assert.ok(s.log.lines.some((l) => l.startsWith('error matrix.command_failed')));
     });
 
     it('an edited command is not run again', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DeliveryError, isEditCapable, isReplyCapable, isRoomCreateCapable } from '../../../src/bridge/index.js';
 import { asFrontendEventId, asFrontendRoomId, asGhostId, asGroupId, asTransactionId } from '../../../src/ids/index.js';
-import { MatrixFrontend, MatrixState, ghostUserId, type MatrixNames } from '../../../src/matrix/index.js';
+import { MatrixFrontend, MatrixState, ROOM_INFO_FORBIDDEN, ghostUserId, type MatrixNames } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
 import { FakeBridge, FakeHomeserver } from '../../support/fake-matrix.js';
 
@@ -169,5 +169,19 @@ describe('MatrixFrontend (Frontend contract on the fake appservice)', () => {
     const r = hs.room('!linked:example.org');
     assert.equal(r.members.get(BOT), 'join');
     assert.deepEqual([r.state.get('m.room.name'), r.state.get('m.room.topic')], [{ name: 'N' }, { topic: 'T' }]);
+  });
+
+  it('setRoomInfo where the bot may not change name and topic: the link stands and the room is told', async () => {
+    const { fe, hs } = await setup();
+    hs.addRoom('!weak:example.org', ['@admin:example.org']).members.set(BOT, 'invite');
+    hs.stateForbidden.add('!weak:example.org');
+    await fe.setRoomInfo(asFrontendRoomId('!weak:example.org'), { name: 'N', topic: 'T' });
+    assert.deepEqual(hs.bodies('!weak:example.org'), [ROOM_INFO_FORBIDDEN]);
+  });
+
+  it('setRoomInfo where the bot cannot join fails, so the link is not reported done', async () => {
+    const { fe, hs } = await setup();
+    hs.addRoom('!closed:example.org', ['@admin:example.org']);
+    await assert.rejects(fe.setRoomInfo(asFrontendRoomId('!closed:example.org'), { name: 'N', topic: 'T' }), expectDeliveryError('frontend_rejected', false));
   });
 });
