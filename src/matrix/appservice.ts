@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AppServiceRegistration, Bridge, type Request as BridgeRequest, type WeakEvent } from 'matrix-appservice-bridge';
+import { AppServiceRegistration, Bridge, Logger, type Request as BridgeRequest, type WeakEvent } from 'matrix-appservice-bridge';
 import { parse } from 'yaml';
 import { silentLogger, type BridgeCoreApi, type BridgeLogger, type Frontend } from '../bridge/index.js';
 import type { Config } from '../config/index.js';
@@ -78,6 +78,11 @@ export interface StartMatrixOptions {
   /** m.federate of portal rooms the bridge creates; false unless set. */
   readonly federate?: boolean;
   readonly log?: BridgeLogger;
+  /** The library's own log lines (matrix-appservice-bridge and matrix-bot-sdk, to standard
+   *  output): config logging.level and logging.json. 'warn' and readable lines by default. They
+   *  name rooms and users; the libraries redact access tokens, and the homeserver sends its
+   *  token in a header, which the HTTP log does not print. */
+  readonly libraryLog?: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'off'; readonly json: boolean };
 }
 
 export interface MatrixAppservice {
@@ -88,6 +93,7 @@ export interface MatrixAppservice {
 export async function startMatrix(o: StartMatrixOptions): Promise<MatrixAppservice> {
   const log = o.log ?? silentLogger;
   const hs = o.config.homeserver;
+  Logger.configure({ console: o.libraryLog?.level ?? 'warn', json: o.libraryLog?.json ?? false });
   const registration = await loadRegistration(hs.appservice);
   const names: MatrixNames = { domain: hs.domain, userPrefix: hs.appservice.user_prefix, botLocalpart: hs.appservice.bot_localpart };
   const state = await MatrixState.open(o.db);

@@ -85,6 +85,7 @@ describe('startMatrix and loadRegistration (real matrix-appservice-bridge, no ho
         core,
         db,
         portals: { isPortal: async (room) => room === '!p:example.org' },
+        libraryLog: { level: 'off', json: false },
       });
       assert.deepEqual(frontends, [m.frontend]);
       const event = { type: 'm.room.message', room_id: '!p:example.org', sender: '@alice:example.org', event_id: '$1', origin_server_ts: 1, content: { msgtype: 'm.text', body: 'hi' } };
