@@ -58,6 +58,7 @@ const FrameworkClientCtor = (createRequire(import.meta.url)('irc-framework') as 
 
 export const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 const DEFAULT_CONFIRM_TIMEOUT_MS = 30_000;
+const KICK_REJOIN_MS = 5_000;
 
 type Listener = (name: string, event: Record<string, unknown>) => void;
 
@@ -235,6 +236,16 @@ export class IrcConnection {
         for (const l of this.listeners) l(name, ev);
       });
     }
+    // Kicked: come back after a pause, as long as the channel is still wanted (an operator who
+    // does not want the bridge bans it, and the JOIN then fails harmlessly).
+    c.on('kick', (ev: { kicked?: string; channel?: string }) => {
+      if (this.client !== c || ev.kicked === undefined || ev.channel === undefined) return;
+      if (ircLower(ev.kicked) !== ircLower(c.user.nick) || !this.channels.has(ircLower(ev.channel))) return;
+      const channel = ev.channel;
+      this.clock.setTimeout(() => {
+        if (this.client === c && this._state === 'registered' && this.channels.has(ircLower(channel))) void this.send(commandLine('JOIN', [channel])).catch(() => undefined);
+      }, KICK_REJOIN_MS);
+    });
     c.on('socket close', () => {
       if (this.client !== c) return;
       this.flood.close();

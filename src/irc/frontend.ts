@@ -1,6 +1,6 @@
 import { DeliveryError, silentLogger, type BridgeCoreApi, type BridgeLogger, type FileCapable, type FileToShow, type Frontend, type FrontendMessage, type GhostProfile, type RoomInfo } from '../bridge/index.js';
 import type { IrcNetworkConfig } from '../config/index.js';
-import { asFrontendEventId, asFrontendId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
+import { asFrontendEventId, asFrontendId, asFrontendRoomId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type GroupId, type TransactionId } from '../ids/index.js';
 import type { AdminMatcher } from './admins.js';
 import { IrcConnection, type ConnectionState, type IrcEndpoint } from './connection.js';
 import type { Clock } from './flood.js';
@@ -11,7 +11,7 @@ import type { MediaStore } from './media-store.js';
 import { ircLower } from './nick.js';
 import { PuppetPool } from './puppets.js';
 import { renderLines } from './render.js';
-import { commandLine } from './wire-line.js';
+import { checkTarget, commandLine } from './wire-line.js';
 
 /**
  * One IRC network as a frontend of the bridge core (issue 7, bridge/frontend.ts): the bot
@@ -27,7 +27,18 @@ const SENT_TXN_MEMORY = 5000;
 /** Where the frontend learns which channels are portals (the CLI wires it to the core's store). */
 export interface IrcPortalDirectory {
   channels(frontend: FrontendId): Promise<readonly FrontendRoomId[]>;
+  /** Links a group to a channel; false if either is already linked (then nothing changes). */
+  link(groupId: GroupId, frontend: FrontendId, room: FrontendRoomId): Promise<boolean>;
 }
+
+/** A channel <-> group mapping from the config (admins add more with `link`). */
+export interface ConfiguredChannel {
+  readonly channel: string;
+  readonly groupId: GroupId;
+}
+
+/** How often files whose links have expired are deleted. */
+const MEDIA_PRUNE_INTERVAL_MS = 60 * 60_000;
 
 export interface IrcFrontendOptions {
   /** The network's key in config irc.networks (frontend id `irc-NAME`). */
@@ -35,6 +46,8 @@ export interface IrcFrontendOptions {
   readonly config: IrcNetworkConfig;
   readonly core: BridgeCoreApi;
   readonly portals: IrcPortalDirectory;
+  /** Channel <-> group mappings from the config, linked at start when not linked yet. */
+  readonly channels?: readonly ConfiguredChannel[];
   readonly admins: AdminMatcher;
   readonly media?: { readonly links: MediaLinks; readonly store: MediaStore };
   /** Long-message policy: at most this many lines per message, then a link (or a cut note). */
@@ -72,6 +85,7 @@ export class IrcFrontend implements Frontend, FileCapable {
   private readonly sent = new Map<string, FrontendEventId>();
   private readonly log: BridgeLogger;
   private readonly maxLines: number;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: IrcFrontendOptions) {
     this.id = ircFrontendId(o.network);
@@ -119,11 +133,23 @@ export class IrcFrontend implements Frontend, FileCapable {
 
   /** Connects the bot and joins every portal channel of this network. */
   async start(): Promise<void> {
+    for (const c of this.o.channels ?? []) {
+      const room = asFrontendRoomId(checkTarget(c.channel));
+      if (!(await this.o.portals.link(c.groupId, this.id, room))) this.log.log('debug', 'irc.config_channel_already_linked', { group: c.groupId });
+    }
     for (const ch of await this.o.portals.channels(this.id)) this.addRoom(ch);
     this.bot.start();
+    const m = this.o.media;
+    if (m) {
+      const prune = (): void => void m.store.prune(m.links.ttlMs).catch(() => undefined);
+      prune();
+      this.pruneTimer = setInterval(prune, MEDIA_PRUNE_INTERVAL_MS);
+      this.pruneTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     await Promise.all([this.bot.stop(), this.pool?.stop()]);
   }
 

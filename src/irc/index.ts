@@ -3,7 +3,7 @@ export { AdminMatcher, hostmaskMatches, fullMask, type AdminRule, type IrcUserMa
 export { IrcConnection, DEFAULT_BACKOFF, type ConnectionState, type IrcConnectionOptions, type IrcEndpoint } from './connection.js';
 export { FloodQueue, FloodClosedError, SYSTEM_CLOCK, type Clock } from './flood.js';
 export { stripFormatting, plainForIrc, type FormattingMode } from './formatting.js';
-export { IrcFrontend, ircFrontendId, humanSize, DEFAULT_MAX_LINES, type IrcFrontendOptions, type IrcPortalDirectory, type IrcStatus } from './frontend.js';
+export { IrcFrontend, ircFrontendId, humanSize, DEFAULT_MAX_LINES, type ConfiguredChannel, type IrcFrontendOptions, type IrcPortalDirectory, type IrcStatus } from './frontend.js';
 export { IrcEventHandler, type IrcEventPorts } from './irc-events.js';
 export { LineDedup, DEDUP_WINDOW_MS, type SeenLine } from './line-dedup.js';
 export { fetchLink, loneLink, LinkFetchError, type FetchedFile } from './link-fetch.js';

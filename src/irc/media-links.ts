@@ -39,7 +39,12 @@ export class MediaLinks {
     this.now = o.now ?? Date.now;
   }
 
-  /** The path below the base (`ID/EXPIRY/SIG/NAME`) without the base, for servers. */
+  /** How long a link works; files older than this can no longer be fetched. */
+  get ttlMs(): number {
+    return this.o.ttlMs;
+  }
+
+  /** A link's signature over what its path names (`ID/EXPIRY/SIG/NAME` below the base). */
   private sign(fileId: string, expiresAt: number, name: string): string {
     return createHmac('sha256', this.key).update(`katzenbridge media v1\0${fileId}\0${expiresAt}\0${name}`).digest('base64url');
   }

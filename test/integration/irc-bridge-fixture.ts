@@ -51,6 +51,8 @@ export interface IrcBridgeOptions {
   readonly maxLines?: number;
   readonly linkTtlMs?: number;
   readonly confirmDelivery?: boolean;
+  readonly channels?: ReadonlyArray<{ channel: string; groupId: GroupId }>;
+  readonly fetchLinks?: boolean;
 }
 
 export class IrcBridge {
@@ -63,6 +65,7 @@ export class IrcBridge {
   core!: BridgeCore;
   frontend!: IrcFrontend;
   links!: MediaLinks;
+  mediaStore!: MediaStore;
   mediaBase = '';
   private closeMedia: (() => Promise<void>) | undefined;
 
@@ -86,6 +89,7 @@ export class IrcBridge {
     const bridgeConfig: Config['bridge'] = { admins: [ADMIN_IDENTITY], join_policy: this.o.joinPolicy ?? 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: 1 << 20 };
     this.core = new BridgeCore({ db: this.store.db, secrets: this.store.secrets, group: this.group, config: bridgeConfig, retry: { baseMs: 50, maxMs: 300, noticeAfterAttempts: 1000 } });
     const mediaStore = new MediaStore(join(this.dir, 'media'), 256 * 1024);
+    this.mediaStore = mediaStore;
     // The links need the server's port, and the handler needs the links: listen first.
     let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     const server = createServer((req, res) => handler?.(req, res));
@@ -99,7 +103,12 @@ export class IrcBridge {
       network: NETWORK,
       config: this.net,
       core,
-      portals: { channels: async (f) => (await core.stores.portals.list()).flatMap((p) => (p.rooms.get(f) ? [p.rooms.get(f)!] : [])) },
+      portals: {
+        channels: async (f) => (await core.stores.portals.list()).flatMap((p) => (p.rooms.get(f) ? [p.rooms.get(f)!] : [])),
+        link: (g, f, room) => core.stores.portals.link(g, f, room),
+      },
+      ...(this.o.channels ? { channels: this.o.channels } : {}),
+      ...(this.o.fetchLinks ? { fetchLinks: { maxBytes: 64 * 1024, timeoutMs: 5000 } } : {}),
       admins: new AdminMatcher([{ identity: ADMIN_IDENTITY, hostmasks: ['admin!*@127.0.0.1'] }]),
       media: { links: this.links, store: mediaStore },
       maxLines: this.o.maxLines ?? 6,

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { startInspircd, type InspircdServer } from '../support/servers/index.js';
+import { freePort, startInspircd, type InspircdServer } from '../support/servers/index.js';
 import { memberHex } from '../unit/bridge/fake-group-side.js';
 import type { GroupId } from '../../src/ids/index.js';
-import { textBudgetBytes } from '../../src/irc/index.js';
+import { IrcConnection, textBudgetBytes } from '../../src/irc/index.js';
 import { IrcBridge } from './irc-bridge-fixture.js';
 import { IrcUser, waitFor } from './irc-test-client.js';
 
@@ -142,7 +142,19 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
   });
 
   describe('relay mode and admin commands', () => {
-    it('relays members through the bot with a name prefix once the puppet cap is reached', async () => {
+    it('in puppets mode relays members past the connection cap (bot included) through the bot', async () => {
+      b = await new IrcBridge({ server, maxConnections: 2 }).open();
+      const { groupId } = await b.portal('g8', '#cap');
+      await b.startIrc();
+      const dave = await user('dave', '#cap');
+      await b.text(groupId, memberHex(1), 0, 'first', 'as a puppet');
+      await b.text(groupId, memberHex(2), 0, 'second', 'relayed');
+      const heard = await dave.expect((h) => h.target === '#cap' && h.type === 'privmsg', 2);
+      assert.deepEqual(heard.map((h) => [h.nick, h.message]), [['first', 'as a puppet'], ['kbbot', '<second> relayed']]);
+      assert.equal(b.frontend.status().puppets.length, 1);
+    });
+
+    it('relays members through the bot with a name prefix in relay mode', async () => {
       b = await new IrcBridge({ server, puppetMode: 'relay' }).open();
       const { groupId } = await b.portal('g2', '#relay');
       await b.startIrc();
@@ -180,7 +192,84 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
     });
   });
 
+  describe('links from IRC users', () => {
+    it('forwards a lone link as a file only when the config allows it', async () => {
+      for (const allowed of [true, false]) {
+        b = await new IrcBridge({ server, fetchLinks: allowed }).open();
+        await b.portal('g7', '#links');
+        await b.startIrc();
+        const dave = await user('dave', '#links');
+        const bytes = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+        const url = b.links.create(await b.mediaStore.put({ name: 'x.png', contentType: 'image/png', bytes }), 'x.png');
+        dave.say('#links', url);
+        await waitFor(() => b.group.written.length === 1, 'written');
+        const m = b.group.written[0]!.message;
+        if (allowed) {
+          assert.equal(m.kind, 'file');
+          assert.ok(m.kind === 'file' && m.filetype === 'image/png' && m.basename === 'x.png');
+          assert.deepEqual(m.kind === 'file' ? m.bytes : undefined, bytes);
+        } else {
+          assert.deepEqual(m.kind === 'text' ? m.text : undefined, url);
+        }
+        await Promise.all(users.splice(0).map((u) => u.quit()));
+        await b.close();
+      }
+      b = await new IrcBridge({ server }).open(); // for afterEach
+    });
+  });
+
+  describe('channel mapping', () => {
+    it('links a channel from the config at start and bridges it', async () => {
+      b = await new IrcBridge({ server, channels: [{ channel: '#fromconfig', groupId: 'g5' as GroupId }] }).open();
+      await b.group.createGroup('g5' as GroupId);
+      await b.core.addPortal('g5' as GroupId, 'g5');
+      await b.startIrc();
+      const dave = await user('dave', '#fromconfig');
+      await b.text('g5' as GroupId, memberHex(1), 0, 'alice', 'via config');
+      await dave.expect((h) => h.target === '#fromconfig' && h.message === 'via config');
+      assert.equal((await b.core.stores.portals.get('g5' as GroupId))!.rooms.get(b.frontend.id), '#fromconfig');
+    });
+
+    it('links a channel by an admin command over private message; the bot joins it', async () => {
+      b = await new IrcBridge({ server }).open();
+      await b.group.createGroup('g6' as GroupId);
+      await b.core.addPortal('g6' as GroupId, 'g6');
+      await b.startIrc();
+      const dave = await user('dave', '#linked');
+      const admin = await user('admin');
+      admin.say('kbbot', 'link g6 #linked');
+      const [ok] = await admin.expect((h) => h.nick === 'kbbot' && h.target === 'admin');
+      assert.match(ok!.message, /Linked g6 to #linked/);
+      await b.text('g6' as GroupId, memberHex(1), 0, 'alice', 'now linked');
+      await dave.expect((h) => h.target === '#linked' && h.message === 'now linked');
+      dave.say('#linked', 'and back');
+      await waitFor(() => b.group.written.length === 1, 'written');
+      assert.deepEqual(writtenTexts(b), ['and back']);
+    });
+  });
+
   describe('server restart', () => {
+    it('keeps trying to connect past irc-framework’s three retries, and connects when the server appears', async () => {
+      const port = await freePort();
+      const conn = new IrcConnection({ id: 'probe', endpoint: { host: '127.0.0.1', port, tls: false }, nick: 'probe', flood: { burstLines: 4, intervalMs: 100 }, backoff: { baseMs: 40, maxMs: 80 } });
+      let reconnects = 0;
+      conn.onState((s) => {
+        if (s === 'reconnecting') reconnects++;
+      });
+      conn.start();
+      let late: InspircdServer | undefined;
+      try {
+        await waitFor(() => reconnects >= 6, 'six failed attempts');
+        assert.notEqual(conn.state, 'registered');
+        late = await startInspircd({ port });
+        await waitFor(() => conn.state === 'registered', 'registered once the server is up');
+      } finally {
+        await conn.stop();
+        await late?.destroy();
+      }
+    });
+
+
     it('reconnects after the IRC server restarts mid-conversation and delivers everything in order, nothing lost', async () => {
       b = await new IrcBridge({ server }).open();
       const { groupId } = await b.portal('g4', '#restart');
