@@ -27,8 +27,9 @@ const SENT_TXN_MEMORY = 5000;
 /** Where the frontend learns which channels are portals (the CLI wires it to the core's store). */
 export interface IrcPortalDirectory {
   channels(frontend: FrontendId): Promise<readonly FrontendRoomId[]>;
-  /** Links a group to a channel; false if either is already linked (then nothing changes). */
-  link(groupId: GroupId, frontend: FrontendId, room: FrontendRoomId): Promise<boolean>;
+  /** Links a group to a channel; false if either is already linked (then nothing changes).
+   *  Needed only for channel mappings from the config (IrcFrontendOptions.channels). */
+  link?(groupId: GroupId, frontend: FrontendId, room: FrontendRoomId): Promise<boolean>;
 }
 
 /** A channel <-> group mapping from the config (admins add more with `link`). */
@@ -135,6 +136,7 @@ export class IrcFrontend implements Frontend, FileCapable {
   async start(): Promise<void> {
     for (const c of this.o.channels ?? []) {
       const room = asFrontendRoomId(checkTarget(c.channel));
+      if (!this.o.portals.link) throw new TypeError('IrcFrontend: channels from the config need portals.link');
       if (!(await this.o.portals.link(c.groupId, this.id, room))) this.log.log('debug', 'irc.config_channel_already_linked', { group: c.groupId });
     }
     for (const ch of await this.o.portals.channels(this.id)) this.addRoom(ch);
