@@ -6,6 +6,8 @@ export type { GroupEvent, GroupEventHandler } from './events.js';
 export { GroupState } from './group-state.js';
 export { MemoryGroupStateStore, type StoreSnapshot } from './memory-state-store.js';
 export type { GroupStateStore } from './state-store.js';
+export { FileGroupStateStore, STATE_FILE } from './file-state-store.js';
+export { pigeonholePort, connectPigeonhole } from './client-port.js';
 export {
   PigeonholeError,
   type PigeonholePort,

@@ -7,12 +7,13 @@
  * network, one retransmission per round trip per stream, and the daemon stalls a connection that
  * has more than 16 unsent mixnet requests. A bridge with hundreds of member streams cannot do
  * that. So:
- *  - streams with recent activity (a box read within HOT_WINDOW) hold blocking reads, at most
- *    maxBlocking of them, the most recently active first: active conversations arrive within one
- *    round trip of being written;
+ *  - streams with recent activity (a box read within hotWindowMs) hold blocking reads, at most
+ *    maxBlocking of them, ranked by an activity score (boxes read, decaying with
+ *    activityHalfLifeMs), so a member in an ongoing conversation outranks one who posted once:
+ *    active conversations arrive within one round trip of being written;
  *  - every other stream gets fail-fast reads (no_retry_on_box_id_not_found) with exponential
- *    backoff; streams of a group with recent activity back off less (the next speaker is likely
- *    there);
+ *    backoff; streams of a group with recent activity back off less and are polled first (the
+ *    next speaker is likely there);
  *  - a stream that just yielded a box, or is fetching a large message from a temp stream, is
  *    read again at once ("urgent"): that drains a backlog after downtime box by box;
  *  - never more than maxInFlight reads at once (the rest of the 16 are left to writes), and
@@ -32,8 +33,12 @@ export interface PolicyConfig {
   readonly maxBlocking: number;
   /** A stream is hot (wants a blocking read) for this long after its last box. */
   readonly hotWindowMs: number;
-  /** A group is warm for this long after any of its streams yielded a box. */
-  readonly warmWindowMs: number;
+  /** Half-life of the activity score that ranks hot streams for the blocking slots. */
+  readonly activityHalfLifeMs: number;
+  /** A group is warm while its activity score (boxes read in all its streams, decaying with
+   *  activityHalfLifeMs) is at least this: a conversation, not one stray message. When a group
+   *  turns warm, all its idle streams are polled at once (the next speaker is likely there). */
+  readonly warmScore: number;
   readonly minBackoffMs: number;
   /** Backoff ceiling for idle streams of cold groups. */
   readonly maxBackoffMs: number;
@@ -51,10 +56,11 @@ export interface PolicyConfig {
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
-  maxInFlight: 12,
-  maxBlocking: 8,
+  maxInFlight: 14,
+  maxBlocking: 10,
   hotWindowMs: 120_000,
-  warmWindowMs: 300_000,
+  activityHalfLifeMs: 30_000,
+  warmScore: 1.5,
   minBackoffMs: 2_000,
   maxBackoffMs: 60_000,
   warmMaxBackoffMs: 8_000,
@@ -70,6 +76,9 @@ interface StreamState {
   readonly key: string;
   readonly group: string;
   lastBoxMs: number;
+  /** Decaying count of boxes read: `score` as of `scoreAtMs`. */
+  score: number;
+  scoreAtMs: number;
   backoffMs: number;
   nextDueMs: number;
   /** Read again at once, even before the backoff: backlog catch-up or a temp-stream transfer. */
@@ -89,7 +98,7 @@ export interface Decisions {
 
 export class SchedulerPolicy {
   private readonly streams = new Map<string, StreamState>();
-  private readonly groupLastBoxMs = new Map<string, number>();
+  private readonly groupScore = new Map<string, { score: number; atMs: number }>();
   private tokens: number;
   private tokensAtMs: number;
   /** Counters for status and the bench. */
@@ -110,7 +119,7 @@ export class SchedulerPolicy {
   /** A stream to read. New streams are due at once (a first read catches up on history). */
   addStream(key: string, group: string, nowMs: number): void {
     if (this.streams.has(key)) return;
-    this.streams.set(key, { key, group, lastBoxMs: -Infinity, backoffMs: 0, nextDueMs: nowMs, urgent: false, failFastOnly: false });
+    this.streams.set(key, { key, group, lastBoxMs: -Infinity, score: 0, scoreAtMs: nowMs, backoffMs: 0, nextDueMs: nowMs, urgent: false, failFastOnly: false });
   }
 
   /** Restricts a stream to fail-fast reads (while it reads a temp stream, for example). */
@@ -145,15 +154,16 @@ export class SchedulerPolicy {
     const c = this.config;
     switch (outcome) {
       case 'box':
+        s.score = this.activity(s, nowMs) + 1;
+        s.scoreAtMs = nowMs;
         s.lastBoxMs = nowMs;
-        this.groupLastBoxMs.set(s.group, nowMs);
+        this.bumpGroup(s.group, nowMs);
         s.backoffMs = 0;
         s.nextDueMs = nowMs;
         s.urgent = true;
         break;
       case 'not_found': {
-        const warm = nowMs - (this.groupLastBoxMs.get(s.group) ?? -Infinity) <= c.warmWindowMs;
-        const ceiling = warm ? c.warmMaxBackoffMs : c.maxBackoffMs;
+        const ceiling = this.isWarm(s.group, nowMs) ? c.warmMaxBackoffMs : c.maxBackoffMs;
         s.backoffMs = Math.min(ceiling, Math.max(c.minBackoffMs, s.backoffMs * 2));
         s.nextDueMs = nowMs + (urgentNext ? c.minBackoffMs : s.backoffMs);
         s.urgent = false;
@@ -178,9 +188,19 @@ export class SchedulerPolicy {
     const c = this.config;
     this.refill(nowMs);
     const all = [...this.streams.values()];
+    const act = new Map(all.map((s) => [s.key, this.activity(s, nowMs)]));
+    const warmGroups = new Map<string, boolean>();
+    const warm = (s: StreamState): boolean => {
+      let w = warmGroups.get(s.group);
+      if (w === undefined) warmGroups.set(s.group, (w = this.isWarm(s.group, nowMs)));
+      return w;
+    };
+    // Hot streams by activity score, then recency; the due order puts warm groups first.
+    const byScore = (a: StreamState, b: StreamState): number => act.get(b.key)! - act.get(a.key)! || byActivity(a, b);
+    const byDue = (a: StreamState, b: StreamState): number => Number(warm(b)) - Number(warm(a)) || byScore(a, b);
     const hot = all
       .filter((s) => !s.failFastOnly && nowMs - s.lastBoxMs <= c.hotWindowMs)
-      .sort((a, b) => byActivity(a, b) || cmp(a.key, b.key))
+      .sort((a, b) => byScore(a, b) || cmp(a.key, b.key))
       .slice(0, c.maxBlocking);
     const wanted = new Set(hot.map((s) => s.key));
 
@@ -188,7 +208,7 @@ export class SchedulerPolicy {
     const blocking = all.filter((s) => s.inFlight?.mode === 'blocking' && !s.inFlight.cancelling);
     const waitingHot = hot.filter((s) => !s.inFlight).length;
     let demotable = Math.max(0, blocking.length + waitingHot - c.maxBlocking);
-    for (const s of blocking.sort((a, b) => a.lastBoxMs - b.lastBoxMs)) {
+    for (const s of blocking.sort((a, b) => byScore(b, a))) {
       const held = nowMs - s.inFlight!.sinceMs;
       const refresh = held >= c.blockingRefreshMs;
       const demote = demotable > 0 && !wanted.has(s.key) && held >= c.minBlockingHoldMs;
@@ -220,7 +240,7 @@ export class SchedulerPolicy {
     // Urgent work first (a backlog or a transfer: the box is likely there), then hot streams'
     // blocking reads, then due fail-fast polls, most recently active first.
     const idle = all.filter((s) => !s.inFlight);
-    const urgent = idle.filter((s) => s.urgent && s.nextDueMs <= nowMs).sort((a, b) => byActivity(a, b) || cmp(a.key, b.key));
+    const urgent = idle.filter((s) => s.urgent && s.nextDueMs <= nowMs).sort((a, b) => byScore(a, b) || cmp(a.key, b.key));
     for (const s of urgent) {
       const mode: ReadMode = wanted.has(s.key) && blockingCount < c.maxBlocking ? 'blocking' : 'fail_fast';
       if (!take(s, mode)) break;
@@ -231,7 +251,7 @@ export class SchedulerPolicy {
     }
     const due = idle
       .filter((s) => !s.inFlight && s.nextDueMs <= nowMs)
-      .sort((a, b) => byActivity(a, b) || a.nextDueMs - b.nextDueMs || cmp(a.key, b.key));
+      .sort((a, b) => byDue(a, b) || a.nextDueMs - b.nextDueMs || cmp(a.key, b.key));
     for (const s of due) if (!take(s, 'fail_fast')) break;
 
     // Streams already due wait for a slot (an outcome triggers the next plan) or for a token.
@@ -254,6 +274,34 @@ export class SchedulerPolicy {
       else if (s.inFlight) failFast++;
     }
     return { blocking, failFast };
+  }
+
+  private groupActivity(group: string, nowMs: number): number {
+    const g = this.groupScore.get(group);
+    if (!g) return 0;
+    return g.score * Math.pow(0.5, Math.max(0, nowMs - g.atMs) / this.config.activityHalfLifeMs);
+  }
+
+  private isWarm(group: string, nowMs: number): boolean {
+    return this.groupActivity(group, nowMs) >= this.config.warmScore;
+  }
+
+  /** Counts a box for the group; on turning warm, every idle stream of it is due at once. */
+  private bumpGroup(group: string, nowMs: number): void {
+    const before = this.groupActivity(group, nowMs);
+    this.groupScore.set(group, { score: before + 1, atMs: nowMs });
+    if (before >= this.config.warmScore || before + 1 < this.config.warmScore) return;
+    for (const s of this.streams.values()) {
+      if (s.group !== group || s.inFlight) continue;
+      s.nextDueMs = Math.min(s.nextDueMs, nowMs);
+      s.backoffMs = 0;
+    }
+  }
+
+  /** The stream's activity score decayed to `nowMs`. */
+  private activity(s: StreamState, nowMs: number): number {
+    if (s.score === 0) return 0;
+    return s.score * Math.pow(0.5, Math.max(0, nowMs - s.scoreAtMs) / this.config.activityHalfLifeMs);
   }
 
   private refill(nowMs: number): void {

@@ -72,6 +72,8 @@ describe('groupchat engine: scheduler policy', () => {
     w.addStream('quiet', 'warm', 0);
     w.plan(0);
     w.onOutcome('talker', 'box', 0);
+    w.plan(0);
+    w.onOutcome('talker', 'box', 0); // two boxes: a conversation, not a stray message
     let t = 0;
     const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -82,6 +84,22 @@ describe('groupchat engine: scheduler policy', () => {
       w.plan(t);
     }
     assert.deepEqual(waits.slice(2), [2000, 2000, 2000], 'warm group streams cap at warmMaxBackoffMs');
+  });
+
+  it('when a group turns warm (a second box), its idle streams are polled at once', () => {
+    const cfg = { ...CFG, minBackoffMs: 1000, maxBackoffMs: 60_000, maxInFlight: 10, maxBlocking: 2 };
+    const p = new SchedulerPolicy(cfg, 0);
+    for (const k of ['a', 'b', 'c']) p.addStream(k, 'g', 0);
+    p.addStream('other', 'h', 0);
+    for (const s of p.plan(0).start) p.onOutcome(s.key, 'not_found', 0);
+    for (let t = 1000; t < 40_000; t += 1000) for (const s of p.plan(t).start) p.onOutcome(s.key, 'not_found', t);
+    // All idle with long backoffs now. One box in 'a': not warm yet, nobody else is polled.
+    p.onOutcome('a', 'box', 40_000);
+    const d1 = p.plan(40_000);
+    assert.deepEqual(d1.start.map((s) => s.key), ['a']);
+    p.onOutcome('a', 'box', 40_100);
+    const d2 = p.plan(40_100);
+    assert.deepEqual(d2.start.map((s) => s.key).sort(), ['a', 'b', 'c'], 'the group turned warm: b and c are polled at once, h is not');
   });
 
   it('refreshes a blocking read after blockingRefreshMs (cancel, then read again)', () => {
