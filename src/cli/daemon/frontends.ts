@@ -42,6 +42,7 @@ const matrix: FrontendStarter = {
       db: c.db,
       portals: { isPortal: async (room) => (await c.core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined },
       log: c.log,
+      libraryLog: { level: c.config.logging.level, json: c.config.logging.json },
     });
     return { name: 'matrix', description: `matrix (appservice on ${as.bind_address}:${as.port} for ${c.config.homeserver.url})`, stop: () => m.stop() };
   },
@@ -62,7 +63,10 @@ const irc: FrontendStarter = {
           network,
           config: net,
           core: c.core,
-          portals: { channels: async (id) => (await c.core.stores.portals.list()).flatMap((p) => (p.rooms.get(id) ? [p.rooms.get(id)!] : [])) },
+          portals: {
+            channels: async (id) => (await c.core.stores.portals.list()).flatMap((p) => (p.rooms.get(id) ? [p.rooms.get(id)!] : [])),
+            link: (groupId, id, room) => c.core.stores.portals.link(groupId, id, room),
+          },
           admins: AdminMatcher.fromConfig(network, c.config.bridge.admins ?? [], c.ircAdminHostmasks ?? {}),
           log: c.log,
         });

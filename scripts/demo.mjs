@@ -1,0 +1,219 @@
+// The quickstart's conductor (scripts/demo.sh runs it after installing and starting InspIRCd):
+// writes a demo config, starts `katzenbridge run` on the embedded emulator, plays the IRC admin
+// (create a group, link #katzenpost, induct the demo member's voucher, approve it), starts a demo
+// Katzenpost member with `katzenbridge peer`, and has it talk. Then it prints how to join with an
+// IRC client, and relays what you type here into the group as the demo member, until Ctrl-C.
+// --check: headless; exits 0 once a line from the demo member reached an IRC client, else 1.
+// Plain Node with no dependencies; a raw IRC client is enough for an admin and a listener.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const { values: o } = parseArgs({
+  options: {
+    state: { type: 'string' },
+    'irc-port': { type: 'string' },
+    'http-port': { type: 'string', default: '29341' },
+    check: { type: 'boolean', default: false },
+    'timeout-s': { type: 'string', default: '120' },
+  },
+});
+if (!o.state || !o['irc-port']) {
+  console.error('usage: node scripts/demo.mjs --state DIR --irc-port PORT [--http-port PORT] [--check]');
+  process.exit(2);
+}
+const ROOT = resolve(import.meta.dirname, '..');
+// KB_BUILD_DIR: a build folder other than dist/ (as scripts/run-tests.mjs takes it).
+const MAIN = resolve(ROOT, process.env.KB_BUILD_DIR ?? 'dist', 'src/cli/main.js');
+const STATE = resolve(o.state);
+const IRC_PORT = Number(o['irc-port']);
+const CHANNEL = '#katzenpost';
+const ADMIN_NICK = 'demo-admin';
+const BOT = 'katzenbridge';
+const say = (m) => console.log(`demo: ${m}`);
+const children = [];
+const bridgeLog = [];
+let irc;
+
+// ---- config -------------------------------------------------------------------------------------
+const bridgeState = join(STATE, 'bridge');
+mkdirSync(bridgeState, { recursive: true, mode: 0o700 });
+const configPath = join(STATE, 'config.yaml');
+writeFileSync(
+  configPath,
+  `# Written by scripts/demo.sh: the embedded emulator, sqlite under ${bridgeState}, a local IRC server.
+homeserver:
+  # Unused in this IRC-only demo (run --no-matrix), but the schema requires it.
+  url: http://127.0.0.1:8008
+  domain: localhost
+bridge:
+  admins:
+    - irc:local/${ADMIN_NICK}
+katzenpost:
+  daemon: embedded-emulator
+irc:
+  networks:
+    local:
+      host: 127.0.0.1
+      port: ${IRC_PORT}
+      tls: false
+      nick: ${BOT}
+      puppet_mode: relay
+      flood:
+        burst_lines: 20
+        interval_ms: 100
+store:
+  path: ${bridgeState}/katzenbridge.db
+secrets:
+  key_file: ${bridgeState}/secrets.key
+metrics:
+  listen: 127.0.0.1:${o['http-port']}
+`,
+);
+
+// ---- processes ----------------------------------------------------------------------------------
+function start(name, args, onLine) {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push({ name, child });
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => onLine(l));
+  child.on('exit', (code, sig) => {
+    if (!stopping) fail(new Error(`${name} exited (${code ?? sig}) unexpectedly`));
+  });
+  return child;
+}
+
+const waiters = [];
+function waitFor(what, test, ms = Number(o['timeout-s']) * 1000) {
+  return new Promise((res, rej) => {
+    const w = { test, res };
+    waiters.push(w);
+    setTimeout(() => {
+      if (waiters.includes(w)) rej(new Error(`timed out waiting for ${what}`));
+    }, ms).unref();
+  });
+}
+function offer(kind, value) {
+  for (const w of [...waiters]) {
+    const r = w.test(kind, value);
+    if (r) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.res(r);
+    }
+  }
+}
+
+let stopping = false;
+async function finish(code) {
+  if (stopping) return;
+  stopping = true;
+  irc?.end();
+  for (const { name, child } of children.reverse()) {
+    if (child.exitCode !== null) continue;
+    if (name === 'peer') child.stdin.end('quit\n');
+    else child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void finish(0));
+// Any failure stops what was started, with the last bridge lines for context.
+const fail = (e) => {
+  say(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  for (const l of bridgeLog.slice(-15)) console.error(`  bridge: ${l}`);
+  void finish(1);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+process.on('SIGTERM', () => void finish(0));
+
+// ---- 1. the bridge ------------------------------------------------------------------------------
+say(`starting katzenbridge run -c ${configPath}`);
+const runArgs = ['run', '-c', configPath, '--no-matrix', '--irc-admin-hostmask', `irc:local/${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1`];
+if (o.check) runArgs.push('--emulator-profile', 'fast');
+start('bridge', runArgs, (line) => {
+  bridgeLog.push(line);
+  if (!o.check && / (WARN|ERROR) /.test(line)) console.log(`  bridge: ${line}`);
+  offer('bridge', line);
+});
+const botOnIrc = waitFor('the bridge bot on IRC', (k, l) => k === 'bridge' && /irc\.connection_state connection=local\/bot state=registered/.test(l));
+const summary = await waitFor('the bridge to start', (k, l) => k === 'bridge' && /INFO\s+started summary=(.*)$/.exec(l)?.[1]);
+say(`bridge started: ${summary}`);
+
+// ---- 2. the IRC admin ---------------------------------------------------------------------------
+irc = createConnection({ host: '127.0.0.1', port: IRC_PORT });
+const send = (line) => irc.write(`${line.replace(/[\r\n]/g, ' ')}\r\n`);
+createInterface({ input: irc }).on('line', (raw) => {
+  const line = raw.replace(/\r$/, '');
+  if (line.startsWith('PING')) return send(`PONG${line.slice(4)}`);
+  const m = /^:([^! ]+)(?:!\S+)? (\S+) (\S+) :?(.*)$/.exec(line);
+  if (m) offer('irc', { from: m[1], command: m[2], target: m[3], text: m[4] });
+});
+send(`NICK ${ADMIN_NICK}`);
+send(`USER ${ADMIN_NICK} 0 * :katzenbridge demo admin`);
+await waitFor('IRC registration', (k, m) => k === 'irc' && m.command === '001');
+send(`JOIN ${CHANNEL}`);
+
+async function admin(command, expect) {
+  const reply = waitFor(`the bridge's answer to "${command.split(' ')[0]}"`, (k, m) => k === 'irc' && m.from === BOT && m.target === ADMIN_NICK && m.text);
+  send(`PRIVMSG ${BOT} :${command}`);
+  const text = await reply;
+  if (!expect.test(text)) throw new Error(`"${command.split(' ')[0]}" answered: ${text}`);
+  return text;
+}
+await botOnIrc;
+const created = await admin('create Demo', /Created group (\S+)/);
+const group = /Created group (\S+)/.exec(created)[1];
+await admin(`link ${group} ${CHANNEL}`, /Linked/);
+say(`group ${group} created by the bridge and linked to ${CHANNEL}`);
+
+// ---- 3. the demo Katzenpost member --------------------------------------------------------------
+const peer = start('peer', ['peer', '--state', join(STATE, 'peer'), '--daemon', `unix:${bridgeState}/kpclientd.sock`], (line) => {
+  let ev;
+  try {
+    ev = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (ev.type === 'text' && !o.check) console.log(`  alice received from ${ev.displayName}: ${ev.text}`);
+  offer('peer', ev);
+});
+const peerSend = (line) => peer.stdin.write(`${line}\n`);
+await waitFor('the demo member to start', (k, e) => k === 'peer' && e.type === 'ready');
+const minted = waitFor('a voucher', (k, e) => k === 'peer' && e.command === 'mint' && e);
+peerSend(`mint ${group} alice`);
+const mint = await minted;
+if (typeof mint.voucher !== 'string') throw new Error(`mint failed: ${mint.message}`);
+const request = waitFor('the join request notice', (k, m) => k === 'irc' && m.target.toLowerCase() === CHANNEL && /Join request #(\d+)/.exec(m.text)?.[1]);
+await admin(`induct ${group} ${mint.voucher}`, /Reading the voucher/);
+const id = await request;
+const joined = waitFor('alice to join', (k, e) => k === 'peer' && e.type === 'joined');
+await admin(`approve ${id}`, /./);
+await joined;
+say('alice (the demo Katzenpost member) has joined the group');
+
+// ---- 4. talk ------------------------------------------------------------------------------------
+const hello = `Hello from Katzenpost! (${new Date().toISOString()})`;
+const seen = waitFor('the message on IRC', (k, m) => k === 'irc' && m.target.toLowerCase() === CHANNEL && m.text.includes(hello) && m);
+peerSend(`send ${group} ${hello}`);
+const line = await seen;
+say(`${CHANNEL} on IRC shows <${line.from}> ${line.text}`);
+if (o.check) {
+  say('check passed: a message from the Katzenpost member reached an IRC client');
+  await finish(0);
+}
+
+console.log(`
+=== katzenbridge demo is running ===
+IRC:    connect any IRC client to 127.0.0.1 port ${IRC_PORT} (no TLS), e.g.
+          irssi -c 127.0.0.1 -p ${IRC_PORT} -n you     then   /join ${CHANNEL}
+        Lines from alice (the demo Katzenpost member) appear there, relayed by ${BOT}.
+        Admin commands: /msg ${BOT} help  (as ${ADMIN_NICK}, the configured admin).
+Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
+State:  ${STATE} (config.yaml, bridge/, peer/). Ctrl-C stops everything the demo started.
+`);
+createInterface({ input: process.stdin }).on('line', (l) => {
+  if (l.trim()) peerSend(`send ${group} ${l}`);
+});
