@@ -5,6 +5,7 @@ import { emulator } from './emulator.js';
 import { generateRegistration } from './generate-registration.js';
 import { run } from './run.js';
 import { version } from './version.js';
+import { peer } from './peer.js';
 
 export const COMMANDS: readonly Command[] = [
   version,
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   generateRegistration,
   emulator,
   run,
+  peer,
 ];
