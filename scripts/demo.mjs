@@ -76,7 +76,9 @@ metrics:
 
 // ---- processes ----------------------------------------------------------------------------------
 function start(name, args, onLine) {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches only this conductor, which stops the children in
+  // order (the bridge would take a second stop signal as "exit now" and skip its clean drain).
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   children.push({ name, child });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => onLine(l));
   child.on('exit', (code, sig) => {
@@ -119,6 +121,10 @@ async function finish(code) {
   process.exit(code);
 }
 process.on('SIGINT', () => void finish(0));
+// If this process dies some other way, the children must not outlive it.
+process.on('exit', () => {
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+});
 // Any failure stops what was started, with the last bridge lines for context.
 const fail = (e) => {
   say(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
@@ -205,12 +211,14 @@ if (o.check) {
   await finish(0);
 }
 
+// Free the admin nick for you.
+send('QUIT :demo set up');
 console.log(`
 === katzenbridge demo is running ===
 IRC:    connect any IRC client to 127.0.0.1 port ${IRC_PORT} (no TLS), e.g.
           irssi -c 127.0.0.1 -p ${IRC_PORT} -n you     then   /join ${CHANNEL}
         Lines from alice (the demo Katzenpost member) appear there, relayed by ${BOT}.
-        Admin commands: /msg ${BOT} help  (as ${ADMIN_NICK}, the configured admin).
+        Admin commands: connect with the nick ${ADMIN_NICK} (the configured admin) and /msg ${BOT} help.
 Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
 State:  ${STATE} (config.yaml, bridge/, peer/). Ctrl-C stops everything the demo started.
 `);
