@@ -78,4 +78,20 @@ describe('emulator: bad input (thin-client §1.2)', () => {
     assert.equal(r.error_code, 22);
     await assertOthersUnaffected();
   });
+
+  it('a copy payload over 10 MiB is answered with InvalidRequest (3) and the connection stays open (§2.7)', async () => {
+    const p = new Peer(await open());
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
+    const r = await p.c.call('create_courier_envelopes_from_payload', {
+      payload: big, dest_write_cap: kp.write_cap, dest_start_index: kp.first_message_index, is_start: true, is_last: true,
+    });
+    assert.equal(r.error_code, 3);
+    assert.equal(p.c.closed, false);
+    const multi = await p.c.call('create_courier_envelopes_from_multi_payload', {
+      destinations: [{ payload: big, write_cap: kp.write_cap, start_index: kp.first_message_index }], is_start: true, is_last: true, buffer: null,
+    });
+    assert.equal(multi.error_code, 3);
+    assert.equal((await p.keypair()).error_code, 0, 'the same connection keeps working');
+    await assertOthersUnaffected();
+  });
 });

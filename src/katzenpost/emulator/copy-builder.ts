@@ -7,8 +7,8 @@ import { sealMessage } from './boxes.js';
 import type { DaemonContext } from './context.js';
 import { appendEnvelope, chunkBytes, cutElements } from './copy-stream.js';
 
-/** §2.7: each payload ≤ 10 MiB. */
-export const MAX_COPY_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** §2.7: each payload ≤ 10 MiB (the protocol module's constant, shared with the client). */
+export { MAX_COPY_PAYLOAD_BYTES } from '../protocol/index.js';
 /** §3.8: the courier reads at most 65,536 envelopes. */
 export const MAX_COPY_ENVELOPES = 65_536;
 

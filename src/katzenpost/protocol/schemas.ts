@@ -4,7 +4,7 @@
 // error (§1.2: caps go through UnmarshalBinary). Reply payload fields are 'ok': null on error,
 // required on success.
 import {
-  APP_ID_BYTES, HASH_BYTES, INSTANCE_TOKEN_BYTES, MAX_COPY_PAYLOAD_BYTES, MESSAGE_BOX_INDEX_BYTES,
+  APP_ID_BYTES, HASH_BYTES, INSTANCE_TOKEN_BYTES, MESSAGE_BOX_INDEX_BYTES,
   QUERY_ID_BYTES, READ_CAP_BYTES, type RequestKey, type ResponseKey, WRITE_CAP_BYTES,
 } from './constants.js';
 import { k, nul, ok, omit, req, type Schema, zero } from './schema.js';
@@ -30,7 +30,9 @@ export const PIGEONHOLE_GEOMETRY_SCHEMA: Schema = {
   SignatureSchemeName: req(k.text),
 };
 
-const DESTINATION: Schema = { payload: nul(k.maxBytes(MAX_COPY_PAYLOAD_BYTES)), write_cap: nul(WC), start_index: nul(MBI) };
+// §2.7: an oversized payload decodes and is answered with 3 (InvalidRequest); only the frame limit
+// closes a connection, so the size is checked by the daemon's handler, not here.
+const DESTINATION: Schema = { payload: nul(B), write_cap: nul(WC), start_index: nul(MBI) };
 
 export const REQUEST_SCHEMAS: Readonly<Record<RequestKey, Schema>> = {
   session_token: { client_instance_token: nul(k.bytes(INSTANCE_TOKEN_BYTES)) },
@@ -51,7 +53,7 @@ export const REQUEST_SCHEMAS: Readonly<Record<RequestKey, Schema>> = {
   next_message_box_index: { query_id: nul(QID), message_box_index: nul(MBI) },
   get_message_box_index_counter: { query_id: nul(QID), message_box_index: nul(MBI) },
   create_courier_envelopes_from_payload: {
-    query_id: nul(QID), payload: nul(k.maxBytes(MAX_COPY_PAYLOAD_BYTES)), dest_write_cap: nul(WC),
+    query_id: nul(QID), payload: nul(B), dest_write_cap: nul(WC),
     dest_start_index: nul(MBI), is_start: zero(k.bool, false), is_last: zero(k.bool, false),
   },
   create_courier_envelopes_from_multi_payload: {
