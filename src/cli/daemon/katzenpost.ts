@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { ThinClient } from '../../katzenpost/index.js';
 import { DEMO_OPTIONS, Emulator, FAST_OPTIONS } from '../../katzenpost/emulator/index.js';
-import type { PigeonholePort } from '../../groupchat/index.js';
+import { pigeonholePort, type PigeonholePort } from '../../groupchat/index.js';
 import type { BridgeLogger } from '../../bridge/index.js';
-import { pigeonholePortOf } from './thin-client-port.js';
 
 /** The socket file of the embedded emulator, inside the state folder. */
 export const EMBEDDED_SOCKET = 'kpclientd.sock';
@@ -62,7 +61,7 @@ export async function connectKatzenpost(o: KatzenpostStepOptions): Promise<Katze
   client.on('state', (s) => o.log.log(s === 'reconnecting' ? 'warn' : 'info', 'katzenpost.state', { state: s }));
   return {
     client,
-    port: pigeonholePortOf(client),
+    port: pigeonholePort(client),
     description: emulator ? `embedded emulator (${o.emulatorProfile}) at ${address}` : `kpclientd at ${address}`,
     async close() {
       await client.close();
