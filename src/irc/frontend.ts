@@ -1,11 +1,13 @@
 import { DeliveryError, silentLogger, type BridgeCoreApi, type BridgeLogger, type FileCapable, type FileToShow, type Frontend, type FrontendMessage, type GhostProfile, type RoomInfo } from '../bridge/index.js';
 import type { IrcNetworkConfig } from '../config/index.js';
+import type { Registry } from '../observability/index.js';
 import { asFrontendEventId, asFrontendId, asFrontendRoomId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type GroupId, type TransactionId } from '../ids/index.js';
 import type { AdminMatcher } from './admins.js';
 import { IrcConnection, type ConnectionState, type IrcEndpoint } from './connection.js';
 import type { Clock } from './flood.js';
 import type { FormattingMode } from './formatting.js';
 import { IrcEventHandler } from './irc-events.js';
+import { ircMetrics, trackConnection } from './irc-metrics.js';
 import type { MediaLinks } from './media-links.js';
 import type { MediaStore } from './media-store.js';
 import { ircLower } from './nick.js';
@@ -62,6 +64,8 @@ export interface IrcFrontendOptions {
   readonly rejectUnauthorized?: boolean;
   readonly clock?: Clock;
   readonly log?: BridgeLogger;
+  /** Where the connection-state series go (observability's registry); none when absent. */
+  readonly registry?: Registry;
 }
 
 export interface IrcStatus {
@@ -130,6 +134,11 @@ export class IrcFrontend implements Frontend, FileCapable {
       if (s === 'registered') this.events.resync(this.bot.id);
     });
     this.pool?.onEvent((conn, name, ev) => void this.events.handle(conn.id, name, ev));
+    if (o.registry) {
+      const m = ircMetrics(o.registry);
+      trackConnection(m, o.network, 'bot', (l) => this.bot.onState(l));
+      this.pool?.onNewConnection((c) => trackConnection(m, o.network, 'puppet', (l) => c.onState(l)));
+    }
   }
 
   /** Connects the bot and joins every portal channel of this network. */

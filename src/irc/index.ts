@@ -5,6 +5,7 @@ export { FloodQueue, FloodClosedError, SYSTEM_CLOCK, type Clock } from './flood.
 export { stripFormatting, plainForIrc, type FormattingMode } from './formatting.js';
 export { IrcFrontend, ircFrontendId, humanSize, DEFAULT_MAX_LINES, type ConfiguredChannel, type IrcFrontendOptions, type IrcPortalDirectory, type IrcStatus } from './frontend.js';
 export { IrcEventHandler, type IrcEventPorts } from './irc-events.js';
+export { ircMetrics, trackConnection, type IrcMetrics } from './irc-metrics.js';
 export { LineDedup, DEDUP_WINDOW_MS, type SeenLine } from './line-dedup.js';
 export { fetchLink, loneLink, LinkFetchError, type FetchedFile } from './link-fetch.js';
 export { MediaLinks, MIN_KEY_BYTES, type LinkCheck, type MediaLinkOptions } from './media-links.js';

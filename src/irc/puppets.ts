@@ -30,6 +30,7 @@ export class PuppetPool {
   /** Per connection id: the channels (irc-lower) the server confirmed it is in. */
   private readonly inChannel = new Map<string, Set<string>>();
   private readonly waiters = new Set<() => void>();
+  private readonly newListeners: Array<(c: IrcConnection) => void> = [];
   private eventSink: ((c: IrcConnection, name: string, ev: Record<string, unknown>) => void) | undefined;
 
   constructor(private readonly o: PuppetPoolOptions) {
@@ -40,6 +41,11 @@ export class PuppetPool {
   /** Where every puppet connection's IRC events go (the frontend's line handler). */
   onEvent(sink: (c: IrcConnection, name: string, ev: Record<string, unknown>) => void): void {
     this.eventSink = sink;
+  }
+
+  /** Called with each new puppet connection before it connects (metrics). */
+  onNewConnection(l: (c: IrcConnection) => void): void {
+    this.newListeners.push(l);
   }
 
   /** Puppet connections in use; the bot is one more. */
@@ -91,6 +97,7 @@ export class PuppetPool {
         this.wake();
       });
       this.puppets.set(ghost, c);
+      for (const l of this.newListeners) l(c);
       c.start();
     } else {
       const current = this.nicks.nickOf(ghost);

@@ -10,6 +10,7 @@ import { BridgeCore } from '../../src/bridge/index.js';
 import type { Config, IrcNetworkConfig } from '../../src/config/index.js';
 import { asBoxCounter, asFrontendRoomId, asGroupId, type FrontendRoomId, type GroupId, type MemberId } from '../../src/ids/index.js';
 import { AdminMatcher, IrcFrontend, MediaLinks, MediaStore, SYSTEM_CLOCK, mediaHandler, type Clock } from '../../src/irc/index.js';
+import { Registry } from '../../src/observability/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { FakeGroupSide } from '../unit/bridge/fake-group-side.js';
 
@@ -59,6 +60,7 @@ export class IrcBridge {
   readonly dir = mkdtempSync(join(tmpdir(), 'kb-irc-'));
   readonly group = new FakeGroupSide();
   readonly clock = new HoldableClock();
+  readonly registry = new Registry();
   /** Added to the media links' clock, to expire links without waiting. */
   linkClockSkewMs = 0;
   store!: Store;
@@ -114,6 +116,7 @@ export class IrcBridge {
       maxLines: this.o.maxLines ?? 6,
       backoff: { baseMs: 200, maxMs: 1000 },
       clock: this.clock,
+      registry: this.registry,
       ...(this.o.confirmDelivery === false ? { confirmDelivery: false } : {}),
     });
     await this.core.registerFrontend(this.frontend);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { freePort, startInspircd, type InspircdServer } from '../support/servers/index.js';
 import { memberHex } from '../unit/bridge/fake-group-side.js';
 import type { GroupId } from '../../src/ids/index.js';
-import { IrcConnection, textBudgetBytes } from '../../src/irc/index.js';
+import { IrcConnection, ircMetrics, textBudgetBytes } from '../../src/irc/index.js';
 import { IrcBridge } from './irc-bridge-fixture.js';
 import { IrcUser, waitFor } from './irc-test-client.js';
 
@@ -298,6 +298,10 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
       await waitFor(() => b.group.written.length === 2, 'dave after written');
       assert.deepEqual(writtenTexts(b), ['dave before', 'dave after']);
       assert.equal(b.frontend.status().bot.state, 'registered');
+      const m = ircMetrics(b.registry);
+      assert.equal(m.botConnected.get({ network: 'test' }), 1);
+      assert.ok(m.reconnects.get({ network: 'test', role: 'bot' }) >= 1);
+      assert.equal(m.puppetsConnected.get({ network: 'test' }), 1);
     });
   });
 });
