@@ -128,6 +128,13 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
       assert.match(await expired.text(), /expired/);
     });
 
+    it('announces a new member (an introduction) as a channel notice from the bot', async () => {
+      const dave = await user('dave', '#kb');
+      await b.core.groupEvent({ type: 'member_added', groupId: g, member: memberHex(9), displayName: 'Grace' });
+      const [n] = await dave.expect((h) => h.type === 'notice' && h.nick === 'kbbot' && h.target === '#kb');
+      assert.equal(n!.message, 'Grace joined the group.');
+    });
+
     it('survives hostile names and text: control characters, CR/LF, 200 characters, colons', async () => {
       const dave = await user('dave', '#kb');
       const name = `ev:il\u0007 ${'n'.repeat(200)}`;
