@@ -6,7 +6,9 @@
 // --check: headless; exits 0 once a line from the demo member reached an IRC client, else 1.
 // Plain Node with no dependencies; a raw IRC client is enough for an admin and a listener.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +20,9 @@ const { values: o } = parseArgs({
     'irc-port': { type: 'string' },
     'http-port': { type: 'string', default: '29341' },
     check: { type: 'boolean', default: false },
+    // Also a local Synapse (scripts/servers/synapse.sh, root and the cached chroot) on this port.
+    'synapse-port': { type: 'string' },
+    'appservice-port': { type: 'string' },
     'timeout-s': { type: 'string', default: '120' },
   },
 });
@@ -33,10 +38,12 @@ const IRC_PORT = Number(o['irc-port']);
 const CHANNEL = '#katzenpost';
 const ADMIN_NICK = 'demo-admin';
 const BOT = 'katzenbridge';
+const MATRIX = o['synapse-port'] !== undefined;
 const say = (m) => console.log(`demo: ${m}`);
 const children = [];
 const bridgeLog = [];
 let irc;
+let synapse;
 
 // ---- config -------------------------------------------------------------------------------------
 const bridgeState = join(STATE, 'bridge');
@@ -46,12 +53,16 @@ writeFileSync(
   configPath,
   `# Written by scripts/demo.sh: the embedded emulator, sqlite under ${bridgeState}, a local IRC server.
 homeserver:
-  # Unused in this IRC-only demo (run --no-matrix), but the schema requires it.
-  url: http://127.0.0.1:8008
+  # Without --synapse-port the bridge runs IRC-only (run --no-matrix); the schema still wants these.
+  url: ${MATRIX ? `http://127.0.0.1:${o['synapse-port']}` : 'http://127.0.0.1:8008'}
   domain: localhost
+  appservice:
+    port: ${o['appservice-port'] ?? 29340}
+    registration: ${STATE}/registration.yaml
 bridge:
   admins:
     - irc:local/${ADMIN_NICK}
+    - "@${ADMIN_NICK}:localhost"
 katzenpost:
   daemon: embedded-emulator
 irc:
@@ -118,6 +129,7 @@ async function finish(code) {
     else child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
+  if (synapse) spawnSync('bash', [join(ROOT, 'scripts/servers/synapse.sh'), 'destroy', '--port', String(synapse.port)], { stdio: 'ignore' });
   process.exit(code);
 }
 process.on('SIGINT', () => void finish(0));
@@ -135,9 +147,21 @@ process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 process.on('SIGTERM', () => void finish(0));
 
+// ---- 0. Synapse (optional) ----------------------------------------------------------------------
+if (MATRIX) {
+  const reg = join(STATE, 'registration.yaml');
+  const gen = spawnSync(process.execPath, [MAIN, 'generate-registration', '-c', configPath, '-u', `http://127.0.0.1:${o['appservice-port']}`, '-f', reg, '--force'], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`generate-registration failed: ${gen.stderr}`);
+  say(`starting Synapse on 127.0.0.1:${o['synapse-port']} (scripts/servers/synapse.sh)`);
+  const hs = spawnSync('bash', [join(ROOT, 'scripts/servers/synapse.sh'), 'start', '--port', o['synapse-port'], '--appservice', reg, '--fresh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (hs.status !== 0) throw new Error('Synapse did not start (see above)');
+  synapse = JSON.parse(hs.stdout.trim().split('\n').pop());
+}
+
 // ---- 1. the bridge ------------------------------------------------------------------------------
 say(`starting katzenbridge run -c ${configPath}`);
-const runArgs = ['run', '-c', configPath, '--no-matrix', '--irc-admin-hostmask', `irc:local/${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1`];
+const runArgs = ['run', '-c', configPath, '--irc-admin-hostmask', `irc:local/${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1`];
+if (!MATRIX) runArgs.push('--no-matrix');
 if (o.check) runArgs.push('--emulator-profile', 'fast');
 start('bridge', runArgs, (line) => {
   bridgeLog.push(line);
@@ -200,14 +224,65 @@ await admin(`approve ${id}`, /./);
 await joined;
 say('alice (the demo Katzenpost member) has joined the group');
 
+// ---- 3b. Matrix: a user, an admin room with the bot, a portal room linked to the same group -------
+let matrixUser;
+if (MATRIX) matrixUser = await setUpMatrix();
+
+async function setUpMatrix() {
+  const password = randomBytes(9).toString('base64url');
+  const secret = readFileSync(join(synapse.dir, 'registration_shared_secret'), 'utf8').trim();
+  const endpoint = `${synapse.url}/_synapse/admin/v1/register`;
+  const { nonce } = await (await fetch(endpoint)).json();
+  const mac = createHmac('sha1', secret).update([nonce, ADMIN_NICK, password, 'notadmin'].join('\0')).digest('hex');
+  const reg = await (await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce, username: ADMIN_NICK, password, admin: false, mac }) })).json();
+  if (!reg.access_token) throw new Error(`Matrix registration failed: ${JSON.stringify(reg)}`);
+  const call = async (method, path, body) => {
+    const r = await fetch(`${synapse.url}/_matrix/client/v3${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${reg.access_token}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const j = await r.json();
+    if (!r.ok) throw new Error(`Matrix ${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  const bot = `@${BOT}:localhost`;
+  const botSaid = async (room, re) => {
+    const end = Date.now() + Number(o['timeout-s']) * 1000;
+    while (Date.now() < end) {
+      const { chunk } = await call('GET', `/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      const hit = chunk.find((e) => e.sender === bot && re.test(String(e.content?.body ?? '')));
+      if (hit) return hit.content.body;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`the bridge bot did not say ${re} in Matrix`);
+  };
+  const dm = (await call('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
+  await botSaid(dm, /admin room/);
+  const room = (await call('POST', '/createRoom', { name: 'Katzenpost demo', preset: 'private_chat', invite: [bot] })).room_id;
+  let txn = 0;
+  await call('PUT', `/rooms/${encodeURIComponent(dm)}/send/m.room.message/demo-${Date.now()}-${++txn}`, { msgtype: 'm.text', body: `link ${group} ${room}` });
+  await botSaid(dm, /Linked/);
+  say(`Matrix room ${room} linked to ${group}`);
+  /** Resolves with the sender once `text` shows in the portal room. */
+  const seen = async (text) => {
+    const end = Date.now() + Number(o['timeout-s']) * 1000;
+    while (Date.now() < end) {
+      const { chunk } = await call('GET', `/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      const hit = chunk.find((e) => e.type === 'm.room.message' && String(e.content?.body ?? '').includes(text));
+      if (hit) return hit.sender;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error('the message did not reach the Matrix room');
+  };
+  return { userId: reg.user_id, password, room, seen };
+}
+
 // ---- 4. talk ------------------------------------------------------------------------------------
 const hello = `Hello from Katzenpost! (${new Date().toISOString()})`;
 const seen = waitFor('the message on IRC', (k, m) => k === 'irc' && m.target.toLowerCase() === CHANNEL && m.text.includes(hello) && m);
 peerSend(`send ${group} ${hello}`);
 const line = await seen;
 say(`${CHANNEL} on IRC shows <${line.from}> ${line.text}`);
+if (matrixUser) say(`the Matrix room shows it from ${await matrixUser.seen(hello)}`);
 if (o.check) {
-  say('check passed: a message from the Katzenpost member reached an IRC client');
+  say(`check passed: a message from the Katzenpost member reached an IRC client${matrixUser ? ' and a Matrix room' : ''}`);
   await finish(0);
 }
 
@@ -219,7 +294,10 @@ IRC:    connect any IRC client to 127.0.0.1 port ${IRC_PORT} (no TLS), e.g.
           irssi -c 127.0.0.1 -p ${IRC_PORT} -n you     then   /join ${CHANNEL}
         Lines from alice (the demo Katzenpost member) appear there, relayed by ${BOT}.
         Admin commands: connect with the nick ${ADMIN_NICK} (the configured admin) and /msg ${BOT} help.
-Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
+${matrixUser ? `Matrix: log in at http://127.0.0.1:${o['synapse-port']} (homeserver URL) as ${ADMIN_NICK} / ${matrixUser.password}
+        (${matrixUser.userId}); the room "Katzenpost demo" (${matrixUser.room}) is the portal; the
+        direct chat with @${BOT}:localhost is your admin room.
+` : ''}Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
 State:  ${STATE} (config.yaml, bridge/, peer/). Ctrl-C stops everything the demo started.
 `);
 createInterface({ input: process.stdin }).on('line', (l) => {
