@@ -72,6 +72,13 @@ describe('e2e: katzenbridge run as its own process (embedded emulator)', functio
       const ok = await fetch(`http://127.0.0.1:${asPort}/_matrix/app/v1/transactions/1`, { method: 'PUT', headers: { authorization: `Bearer ${reg.hs_token}`, 'content-type': 'application/json' }, body: '{"events":[]}' });
       assert.equal(ok.status, 200);
 
+      // SIGHUP: logging changes in place; a changed port is named as needing a restart.
+      const { readFileSync: read } = await import('node:fs');
+      writeFileSync(path, read(path, 'utf8').replace('level: debug', 'level: info').replace(`port: ${asPort}`, `port: ${Number(asPort) + 1}`));
+      kb.child.kill('SIGHUP');
+      await kb.waitFor(/reload\.applied applied=\["logging\.level"\] needsRestart=\["homeserver\.appservice\.port"\]/);
+      assert.equal((await fetch(`http://127.0.0.1:${httpPort}/ready`)).status, 200);
+
       const t0 = Date.now();
       const { code, signal } = await kb.stop('SIGTERM');
       assert.ok(Date.now() - t0 < STOP_BOUND_MS, `stopped in ${Date.now() - t0} ms`);
