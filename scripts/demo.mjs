@@ -297,7 +297,9 @@ IRC:    connect any IRC client to 127.0.0.1 port ${IRC_PORT} (no TLS), e.g.
 ${matrixUser ? `Matrix: log in at http://127.0.0.1:${o['synapse-port']} (homeserver URL) as ${ADMIN_NICK} / ${matrixUser.password}
         (${matrixUser.userId}); the room "Katzenpost demo" (${matrixUser.room}) is the portal; the
         direct chat with @${BOT}:localhost is your admin room.
-` : ''}Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
+` : ''}Your own lines on IRC or Matrix get a notice for now: bridged users need their own group
+streams, which the group chat engine does not offer yet.
+Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
 State:  ${STATE} (config.yaml, bridge/, peer/). Ctrl-C stops everything the demo started.
 `);
 createInterface({ input: process.stdin }).on('line', (l) => {
