@@ -198,6 +198,28 @@ describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side fak
     assert.deepEqual(edit.content['m.relates_to'], { rel_type: 'm.replace', event_id: shown.event_id });
   });
 
+  it('bad input from Matrix: a malformed event is skipped, an unknown type gets a notice, and the portal keeps working', async () => {
+    const before = group.written.length;
+    await alice.send(portal, { msgtype: 'm.text', body: 'x', format: 'org.matrix.custom.html', formatted_body: { not: 'text' } });
+    const odd = await alice.send(portal, { msgtype: 'org.example.poll', body: 'vote?' });
+    const notice = await eventually('the unsupported notice', async () =>
+      (await alice.messages(portal)).find((e) => e.sender === bot && (e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined)?.['m.in_reply_to']?.event_id === odd),
+    );
+    assert.equal(notice.content['body'], NOTICES.unsupported('a message of type org.example.poll'));
+    await alice.text(portal, 'still bridged');
+    await eventually('the next message in the group', async () => (group.written.length > before ? true : undefined));
+    assert.deepEqual(group.written.slice(before).map((w) => (w.message.kind === 'text' ? w.message.text : '')), ['still bridged']);
+  });
+
+  it('a 10,000-character display name from Katzenpost is shown capped', async () => {
+    const long = memberHex(78);
+    group.addMember(groupId, long, 'N'.repeat(10_000));
+    await core.groupEvent({ type: 'text', groupId, member: long, counter: asBoxCounter('0'), displayName: 'N'.repeat(10_000), text: 'long name here' });
+    const shown = await eventually('the message', async () => (await alice.messages(portal)).find((e) => e.content['body'] === 'long name here'));
+    const name = (await alice.displayName(shown.sender)) ?? '';
+    assert.ok(name.startsWith('NNNN') && [...name].length <= 64, `${name.length} characters`);
+  });
+
   it("a non-admin's command is refused", async () => {
     const own = (await alice.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
     await eventually('the welcome', async () => ((await alice.messages(own)).some((e) => e.sender === bot) ? true : undefined));
