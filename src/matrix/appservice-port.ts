@@ -25,6 +25,8 @@ export interface IntentPort {
   invite(roomId: string, target: string): Promise<unknown>;
   /** With returnNull, a missing state event resolves to null instead of throwing M_NOT_FOUND. */
   getStateEvent(roomId: string, eventType: string, stateKey?: string, returnNull?: boolean): Promise<unknown>;
+  /** Uploads to the media repository; resolves to the mxc:// URI. */
+  uploadContent(content: Buffer, opts?: { name?: string; type?: string }): Promise<string>;
   createRoom(opts: { createAsClient?: boolean; options?: Record<string, unknown> }): Promise<{ room_id: string }>;
 }
 

@@ -3,6 +3,8 @@ import {
   silentLogger,
   type BridgeLogger,
   type EditCapable,
+  type FileCapable,
+  type FileToShow,
   type Frontend,
   type FrontendMessage,
   type GhostProfile,
@@ -13,7 +15,7 @@ import {
 import { asFrontendEventId, asFrontendId, asFrontendRoomId, asTransactionId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
 import type { BridgePort, IntentPort } from './appservice-port.js';
 import { deliveryErrorOf, httpFailureOf } from './errors.js';
-import { editContent, messageContent, noticeContent, replyContent, type MatrixContent } from './matrix-content.js';
+import { editContent, fileContent, messageContent, noticeContent, replyContent, safeFileName, safeMimeType, type MatrixContent } from './matrix-content.js';
 import { ghostUserId, type MatrixNames } from './matrix-ids.js';
 import type { MatrixState } from './matrix-state.js';
 
@@ -46,7 +48,7 @@ export const ROOM_INFO_FORBIDDEN =
 const refusedInEncrypted = (): DeliveryError =>
   new DeliveryError('frontend_rejected', { retriable: false, userLine: 'this room is encrypted, which the bridge cannot serve', detail: 'room is encrypted' });
 
-export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, RoomCreateCapable {
+export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, FileCapable, RoomCreateCapable {
   readonly id = MATRIX_FRONTEND_ID;
   readonly networkLabel = 'matrix';
   private readonly ghostUsers = new Map<GhostId, string>();
@@ -91,6 +93,23 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, Room
 
   async postEdit(room: FrontendRoomId, ghost: GhostId, message: FrontendMessage, target: FrontendEventId, txnId: TransactionId): Promise<FrontendEventId> {
     return this.send(await this.ghostIntent(ghost), room, editContent(message, target), txnId);
+  }
+
+  /** A Katzenpost file into the media repository, posted as the message type of its MIME type.
+   *  The upload is not idempotent: a retry after a crash may leave an unused upload behind, but
+   *  the message is still shown once (same transaction id). */
+  async postFile(room: FrontendRoomId, ghost: GhostId, file: FileToShow, txnId: TransactionId): Promise<FrontendEventId> {
+    if (await this.o.state.isEncrypted(room)) throw refusedInEncrypted();
+    const intent = await this.ghostIntent(ghost);
+    const name = safeFileName(file.basename);
+    const mimetype = safeMimeType(file.filetype);
+    let url: string;
+    try {
+      url = await intent.uploadContent(Buffer.from(file.bytes), { name, type: mimetype });
+    } catch (e) {
+      throw deliveryErrorOf(e, 'upload');
+    }
+    return this.send(intent, room, fileContent(url, name, mimetype, file.bytes.length), txnId);
   }
 
   async postNotice(room: FrontendRoomId, text: string, txnId: TransactionId, inReplyTo?: FrontendEventId): Promise<FrontendEventId> {

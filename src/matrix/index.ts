@@ -6,7 +6,7 @@ export { MatrixEventError, deliveryErrorOf, type MatrixEventErrorCode } from './
 export { MatrixEventHandler, NOTICES, type MatrixEventHandlerOptions, type PortalRooms } from './event-handler.js';
 export { MATRIX_FRONTEND_ID, MatrixFrontend, ROOM_INFO_FORBIDDEN, type MatrixFrontendOptions } from './frontend.js';
 export { htmlToText } from './html-to-text.js';
-export { editContent, messageContent, noticeContent, replyContent } from './matrix-content.js';
+export { editContent, fileContent, messageContent, noticeContent, replyContent, safeFileName, safeMimeType } from './matrix-content.js';
 export { botUserId, ghostLocalpart, ghostUserId, isBridgeUser, type MatrixNames } from './matrix-ids.js';
 export { MatrixState } from './matrix-state.js';
 export { parseEvent, stripReplyFallback, type MatrixInput } from './parse-event.js';

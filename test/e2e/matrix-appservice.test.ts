@@ -32,7 +32,7 @@ class Client {
   constructor(
     private readonly hs: SynapseServer,
     readonly userId: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -218,6 +218,20 @@ describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side fak
     const shown = await eventually('the message', async () => (await alice.messages(portal)).find((e) => e.content['body'] === 'long name here'));
     const name = (await alice.displayName(shown.sender)) ?? '';
     assert.ok(name.startsWith('NNNN') && [...name].length <= 64, `${name.length} characters`);
+  });
+
+  it('a file from Katzenpost arrives in the media repository with its type, name and bytes', async () => {
+    const carol = memberHex(77);
+    const bytes = new Uint8Array(Array.from({ length: 5000 }, (_, i) => i % 251));
+    await core.groupEvent({ type: 'file', groupId, member: carol, counter: asBoxCounter('5'), displayName: 'Carol', basename: 'photo.png', filetype: 'image/png', bytes });
+    const shown = await eventually('the image', async () => (await alice.messages(portal)).find((e) => e.content['msgtype'] === 'm.image'));
+    assert.equal(shown.content['body'], 'photo.png');
+    assert.deepEqual(shown.content['info'], { mimetype: 'image/png', size: 5000 });
+    const mxc = /^mxc:\/\/([^/]+)\/(.+)$/.exec(String(shown.content['url']));
+    assert.ok(mxc);
+    const res = await fetch(`${hs.url}/_matrix/client/v1/media/download/${mxc[1]}/${mxc[2]}`, { headers: { authorization: `Bearer ${alice.token}` } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
   });
 
   it("a non-admin's command is refused", async () => {

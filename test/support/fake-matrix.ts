@@ -40,6 +40,8 @@ export class FakeHomeserver {
   readonly timeline: FakeEvent[] = [];
   readonly registered = new Set<string>();
   readonly displayNames = new Map<string, string>();
+  /** The media repository: mxc URI -> what was uploaded. */
+  readonly media = new Map<string, { bytes: Buffer; name?: string; type?: string }>();
   /** Rooms where name and topic may not be changed (the bot's power level is too low). */
   readonly stateForbidden = new Set<string>();
   /** Every request that reached the fake, as "METHOD what", failed ones included. */
@@ -178,6 +180,13 @@ export class FakeIntent implements IntentPort {
     }
     if (returnNull) return null;
     throw new FakeMatrixError(404, 'M_NOT_FOUND');
+  }
+
+  async uploadContent(content: Buffer, opts: { name?: string; type?: string } = {}): Promise<string> {
+    await this.hs.request(`upload ${this.userId}`);
+    const uri = `mxc://fake/m${this.hs.media.size + 1}`;
+    this.hs.media.set(uri, { bytes: Buffer.from(content), ...opts });
+    return uri;
   }
 
   async createRoom(opts: { createAsClient?: boolean; options?: Record<string, unknown> }): Promise<{ room_id: string }> {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DeliveryError, isEditCapable, isReplyCapable, isRoomCreateCapable } from '../../../src/bridge/index.js';
+import { DeliveryError, isEditCapable, isFileCapable, isReplyCapable, isRoomCreateCapable } from '../../../src/bridge/index.js';
 import { asFrontendEventId, asFrontendRoomId, asGhostId, asGroupId, asTransactionId } from '../../../src/ids/index.js';
 import { MatrixFrontend, MatrixState, ROOM_INFO_FORBIDDEN, ghostUserId, type MatrixNames } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
@@ -32,9 +32,9 @@ function expectDeliveryError(code: string, retriable: boolean) {
 }
 
 describe('MatrixFrontend (Frontend contract on the fake appservice)', () => {
-  it('has the Matrix capabilities: replies, edits, room creation', async () => {
+  it('has the Matrix capabilities: replies, edits, files, room creation', async () => {
     const { fe } = await setup();
-    assert.ok(isReplyCapable(fe) && isEditCapable(fe) && isRoomCreateCapable(fe));
+    assert.ok(isReplyCapable(fe) && isEditCapable(fe) && isFileCapable(fe) && isRoomCreateCapable(fe));
   });
 
   it('ensureGhost registers the ghost, sets its name before joining, and joins the portal', async () => {
@@ -183,5 +183,37 @@ describe('MatrixFrontend (Frontend contract on the fake appservice)', () => {
     const { fe, hs } = await setup();
     hs.addRoom('!closed:example.org', ['@admin:example.org']);
     await assert.rejects(fe.setRoomInfo(asFrontendRoomId('!closed:example.org'), { name: 'N', topic: 'T' }), expectDeliveryError('frontend_rejected', false));
+  });
+
+  describe('files from Katzenpost', () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['image/png', 'cat.png', 'm.image', 'image/png'],
+      ['audio/ogg', 'voice.ogg', 'm.audio', 'audio/ogg'],
+      ['video/mp4', 'clip.mp4', 'm.video', 'video/mp4'],
+      ['application/pdf', 'doc.pdf', 'm.file', 'application/pdf'],
+      ['not a mime type', 'x.bin', 'm.file', 'application/octet-stream'],
+    ];
+    for (const [filetype, name, msgtype, mimetype] of cases) {
+      it(`${filetype} is uploaded and posted as ${msgtype}`, async () => {
+        const { fe, hs, ghostUser } = await setup();
+        await fe.ensureGhost(ROOM, { ghostId: GHOST, groupId: GROUP, displayName: 'Carol' });
+        const bytes = new Uint8Array([1, 2, 3, 4]);
+        await fe.postFile(ROOM, GHOST, { basename: name, filetype, bytes }, txn(`f-${name}`));
+        const [e] = hs.messages(ROOM);
+        assert.equal(e!.sender, ghostUser);
+        assert.deepEqual(e!.content, { msgtype, body: name, filename: name, url: 'mxc://fake/m1', info: { mimetype, size: 4 } });
+        assert.deepEqual([...hs.media.get('mxc://fake/m1')!.bytes], [1, 2, 3, 4]);
+      });
+    }
+
+    it('a hostile file name loses its path and control characters and is capped', async () => {
+      const { fe, hs } = await setup();
+      await fe.ensureGhost(ROOM, { ghostId: GHOST, groupId: GROUP, displayName: 'Carol' });
+      await fe.postFile(ROOM, GHOST, { basename: `../../etc/pa\u0000ss\u202ewd${'x'.repeat(300)}`, filetype: 'text/plain', bytes: new Uint8Array(1) }, txn('h'));
+      const body = String(hs.messages(ROOM)[0]!.content['body']);
+      assert.ok(body.startsWith('pa_ss_wd'), body);
+      assert.ok(!/[\/\u0000\u202e]/.test(body));
+      assert.equal([...body].length, 200);
+    });
   });
 });
