@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +76,9 @@ irc:
       flood:
         burst_lines: 20
         interval_ms: 100
+logging:
+  # Everything, into bridge.log (this console shows only warnings and errors).
+  level: debug
 store:
   path: ${bridgeState}/katzenbridge.db
 secrets:
@@ -163,8 +166,12 @@ say(`starting katzenbridge run -c ${configPath}`);
 const runArgs = ['run', '-c', configPath, '--irc-admin-hostmask', `irc:local/${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1`];
 if (!MATRIX) runArgs.push('--no-matrix');
 if (o.check) runArgs.push('--emulator-profile', 'fast');
+// Everything the bridge prints, for you (and for the test that scans a whole run for secrets).
+const bridgeLogFile = join(STATE, 'bridge.log');
+writeFileSync(bridgeLogFile, '');
 start('bridge', runArgs, (line) => {
   bridgeLog.push(line);
+  appendFileSync(bridgeLogFile, `${line}\n`);
   if (!o.check && / (WARN|ERROR) /.test(line)) console.log(`  bridge: ${line}`);
   offer('bridge', line);
 });
@@ -300,7 +307,7 @@ ${matrixUser ? `Matrix: log in at http://127.0.0.1:${o['synapse-port']} (homeser
 ` : ''}Your own lines on IRC or Matrix get a notice for now: bridged users need their own group
 streams, which the group chat engine does not offer yet.
 Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
-State:  ${STATE} (config.yaml, bridge/, peer/). Ctrl-C stops everything the demo started.
+State:  ${STATE} (config.yaml, bridge.log, bridge/, peer/). Ctrl-C stops everything it started.
 `);
 createInterface({ input: process.stdin }).on('line', (l) => {
   if (l.trim()) peerSend(`send ${group} ${l}`);

@@ -39,8 +39,12 @@ if [ $matrix = yes ]; then
   bash scripts/servers/synapse-chroot.sh >/dev/null
 fi
 
-state=${KB_DEMO_STATE:-$PWD/.kb-state/demo}
-if [ $check = yes ]; then state=$(mktemp -d "${TMPDIR:-/tmp}/kb-demo-check.XXXXXX"); fi
+# KB_DEMO_STATE: the state folder (kept afterwards); by default .kb-state/demo, or a temporary
+# folder removed afterwards for --check.
+own_state=no
+if [ -n "${KB_DEMO_STATE:-}" ]; then state=$KB_DEMO_STATE
+elif [ $check = yes ]; then state=$(mktemp -d "${TMPDIR:-/tmp}/kb-demo-check.XXXXXX"); own_state=yes
+else state=$PWD/.kb-state/demo; fi
 mkdir -p "$state"
 # A fresh demo each time: the IRC server forgets everything too. (--check uses a temporary folder.)
 rm -rf "$state/bridge" "$state/peer"
@@ -55,7 +59,7 @@ if [ $matrix = yes ]; then synapse_args=(--synapse-port "$(free_port)" --appserv
 
 cleanup() {
   bash scripts/servers/inspircd.sh stop --dir "$state/ircd" >/dev/null 2>&1 || true
-  if [ $check = yes ]; then rm -rf "$state"; fi
+  if [ $own_state = yes ]; then rm -rf "$state"; fi
 }
 trap cleanup EXIT
 bash scripts/servers/inspircd.sh start --port "$irc_port" --dir "$state/ircd"

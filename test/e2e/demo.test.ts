@@ -5,19 +5,49 @@
 // the same bootstrap), and the demo runs this suite's build.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { MAIN_JS } from '../support/bridge-process.js';
 import { repoPath } from '../support/paths.js';
+import { assertNoSecrets, type SecretToFind } from '../support/secret-scan.js';
 
 const BUILD_DIR = resolve(dirname(MAIN_JS), '..', '..');
 
 describe('e2e: the quickstart (scripts/demo.sh --check)', function () {
   this.timeout(180_000);
 
+  let state: string;
+  beforeEach(() => {
+    state = mkdtempSync(join(tmpdir(), 'kb-demo-test-'));
+  });
+  afterEach(() => rmSync(state, { recursive: true, force: true }));
+
+  /** Write caps, vouchers and their keys from both members' group state, the store key and the
+   *  appservice tokens: none may appear in the bridge's log of the whole run. */
+  function secretsOfTheRun(): SecretToFind[] {
+    const found: SecretToFind[] = [];
+    const walk = (v: unknown, key: string, file: string): void => {
+      if (Array.isArray(v)) return v.forEach((x) => walk(x, key, file));
+      if (typeof v !== 'object' || v === null) return;
+      const o = v as Record<string, unknown>;
+      if (typeof o['$b64'] === 'string' && /writecap|voucher|secret/i.test(key)) found.push({ label: `${file} ${key}`, value: new Uint8Array(Buffer.from(o['$b64'], 'base64')) });
+      for (const [k, x] of Object.entries(o)) walk(x, k, file);
+    };
+    for (const f of ['bridge/groupchat/groupchat-state.json', 'peer/groupchat-state.json']) walk(JSON.parse(readFileSync(join(state, f), 'utf8')), '', f);
+    found.push({ label: 'store key', value: new Uint8Array(readFileSync(join(state, 'bridge', 'secrets.key'))) });
+    if (existsSync(join(state, 'registration.yaml'))) {
+      const reg = parse(readFileSync(join(state, 'registration.yaml'), 'utf8')) as { as_token: string; hs_token: string };
+      found.push({ label: 'as_token', value: reg.as_token }, { label: 'hs_token', value: reg.hs_token });
+    }
+    return found;
+  }
+
   async function demo(...flags: string[]): Promise<string> {
     const child = spawn('bash', [repoPath('scripts', 'demo.sh'), '--check', ...flags], {
       cwd: repoPath(),
-      env: { ...process.env, KB_DEMO_SKIP_INSTALL: '1', KB_BUILD_DIR: BUILD_DIR, KB_DEMO_TIMEOUT_S: '120' },
+      env: { ...process.env, KB_DEMO_SKIP_INSTALL: '1', KB_BUILD_DIR: BUILD_DIR, KB_DEMO_TIMEOUT_S: '120', KB_DEMO_STATE: state },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -25,6 +55,9 @@ describe('e2e: the quickstart (scripts/demo.sh --check)', function () {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     assert.equal(code, 0, output);
+    const secrets = secretsOfTheRun();
+    assert.ok(secrets.filter((x) => /writeCap/i.test(x.label)).length >= 2, 'both members have write caps to look for');
+    assertNoSecrets(readFileSync(join(state, 'bridge.log'), 'utf8'), secrets, "the bridge's log");
     return output;
   }
 
