@@ -163,6 +163,28 @@ metrics:
     assert.deepEqual(fromIrc(), ['from irc 1', 'waves from irc', 'from irc 3']);
   });
 
+  it('gives a second member whose name a real IRC user holds a distinct puppet nick', async () => {
+    await user('bob', CHANNEL);
+    const bobPeer = new Peer(startKatzenbridge(['peer', '--state', join(dir, 'peer-bob'), '--daemon', `unix:${join(dir, 'bridge')}/kpclientd.sock`]));
+    try {
+      await bobPeer.next((e) => e['type'] === 'ready', 'bob ready');
+      bobPeer.send(`mint ${group} bob`);
+      const voucher = String((await bobPeer.next((e) => e['type'] === 'voucher', 'bob voucher'))['voucher']);
+      const before = dave.heard.filter((h) => h.type === 'notice' && /Join request #\d+/.test(h.message)).length;
+      await ask(admin, `induct ${group} ${voucher}`);
+      const notices = await dave.expect((h) => h.type === 'notice' && /Join request #\d+/.test(h.message), before + 1, 60_000);
+      await ask(admin, `approve ${/#(\d+)/.exec(notices[before]!.message)![1]}`);
+      await bobPeer.next((e) => e['type'] === 'joined', 'bob joined');
+      bobPeer.send(`send ${group} I am the Katzenpost bob`);
+      const [h] = await dave.expect((x) => x.message === 'I am the Katzenpost bob', 1, 60_000);
+      assert.equal(h!.nick, 'bob2');
+    } finally {
+      bobPeer.send('quit');
+      await Promise.race([bobPeer.p.exited, new Promise((r) => setTimeout(r, 5000))]);
+      await bobPeer.p.stop();
+    }
+  });
+
   it('splits a long Katzenpost message at the line limit', async () => {
     const long = Array.from({ length: 120 }, (_, i) => `w${i}ö`).join(' ');
     peer.send(`send ${group} ${long}`);
