@@ -9,7 +9,7 @@ import { addKnownSecrets } from '../daemon/known-secrets.js';
 import type { Config } from '../../config/index.js';
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS, LOGGING_RELOADABLE_KEYS, Logger, PROCESS_SIGNALS, Readiness, Shutdown, applyLoggingConfig,
-  defaultRegistry, planReload, type ReloadOutcome, type SignalSource,
+  defaultRegistry, metrics, planReload, type ReloadOutcome, type SignalSource,
 } from '../../observability/index.js';
 
 const HELP = `Options:
@@ -91,6 +91,7 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
       log,
       readiness: new Readiness(log.knownSecrets),
       registry: defaultRegistry,
+      metrics,
       matrix: args.matrix,
       emulatorProfile: args.emulatorProfile,
       ircAdminHostmasks: args.ircAdminHostmasks,

@@ -6,16 +6,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BridgeCore, EngineGroupSide } from '../../bridge/index.js';
 import type { Config } from '../../config/index.js';
-import { ObservabilityServer, type Logger, type Readiness, type Registry } from '../../observability/index.js';
+import { ObservabilityServer, type BridgeMetrics, type Logger, type Readiness, type Registry } from '../../observability/index.js';
 import { openStore } from '../../store/index.js';
 import { startFrontends } from './frontends.js';
 import { createEngine } from './group-engine.js';
 import { connectKatzenpost, type EmulatorProfile } from './katzenpost.js';
+import { meterDaemonSession, meterPortals, meterReads, meterStartTime } from './metrics-wiring.js';
 
 export interface DaemonOptions {
   readonly log: Logger;
   readonly readiness: Readiness;
   readonly registry: Registry;
+  /** The metric set on `registry` (observability defineMetrics). */
+  readonly metrics: BridgeMetrics;
   /** false: no Matrix appservice (an IRC-only bridge). */
   readonly matrix: boolean;
   readonly emulatorProfile: EmulatorProfile;
@@ -42,6 +45,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     const stateDir = dirname(config.store.path);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const up = o.readiness.flag('started');
+    meterStartTime(o.metrics);
 
     // First, so /health answers (and /ready says "starting") while the rest comes up.
     const http = config.metrics.enabled
@@ -56,8 +60,9 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     const kp = await connectKatzenpost({ config: config.katzenpost, stateDir, emulatorProfile: o.emulatorProfile, log });
     step('katzenpost', () => kp.close());
     o.readiness.probe('katzenpost', () => kp.client.state === 'connected');
+    meterDaemonSession(kp.client, o.metrics);
 
-    const { engine, setDeliver } = createEngine(kp.port, stateDir, log);
+    const { engine, setDeliver } = createEngine(meterReads(kp.port, o.metrics), stateDir, log);
     const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log });
     setDeliver((e) => core.groupEvent(e));
     await engine.start();
@@ -68,6 +73,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
 
     await core.start();
     step('deliveries', () => core.stop());
+    await meterPortals(core, o.metrics, o.registry);
     up.ready();
 
     const summary = [

@@ -52,6 +52,10 @@ describe('cli: run composes the daemon (in process)', function () {
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     assert.equal(ready.status, 200);
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { started: 'ok', katzenpost: 'ok' });
+    const exposed = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(exposed, /^katzenbridge_katzenpost_connected 1$/m);
+    assert.match(exposed, /^katzenbridge_portals 0$/m);
+    assert.match(exposed, /^katzenbridge_start_time_seconds \d{10}$/m);
     // The key file was created private, and the embedded daemon takes other members.
     assert.equal(statSync(join(dir, 'state', 'secrets.key')).mode & 0o077, 0);
     const peer = new ThinClient({ address: `unix:${dir}/state/kpclientd.sock` });
