@@ -220,13 +220,15 @@ export class IrcFrontend implements Frontend, FileCapable {
   postFile(room: FrontendRoomId, ghost: GhostId, file: FileToShow, txnId: TransactionId): Promise<FrontendEventId> {
     return this.once(txnId, async () => {
       const size = humanSize(file.bytes.length);
+      // A name from the group: shown on one line, whatever it contains.
+      const name = file.basename.replace(/[\0-\x1f\x7f]/g, '_').slice(0, 200) || 'file';
       let text: string;
       const m = this.o.media;
-      if (!m) text = `${file.basename} (${size}): files cannot be shown on this network`;
-      else if (file.bytes.length > m.store.maxBytes) text = `${file.basename} (${size}): too large to offer as a link here`;
+      if (!m) text = `${name} (${size}): files cannot be shown on this network`;
+      else if (file.bytes.length > m.store.maxBytes) text = `${name} (${size}): too large to offer as a link here`;
       else {
-        const id = await m.store.put({ name: file.basename, contentType: file.filetype, bytes: file.bytes });
-        text = `${file.basename} (${size}) <${m.links.create(id, file.basename)}>`;
+        const id = await m.store.put({ name, contentType: file.filetype, bytes: file.bytes });
+        text = `${name} (${size}) <${m.links.create(id, name)}>`;
       }
       const puppet = await this.readyPuppet(ghost, room);
       const usePuppet = puppet !== undefined;

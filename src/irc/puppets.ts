@@ -80,7 +80,8 @@ export class PuppetPool {
         ...this.o.connection,
         id: `${this.o.network}/puppet/${ghost}`,
         nick,
-        gecos: displayName.slice(0, 100) || nick,
+        // The realname goes out in USER, which irc-framework builds without checks: no control characters.
+        gecos: displayName.replace(/[\0-\x1f\x7f]/g, ' ').trim().slice(0, 100) || nick,
         onNickRefused: (refused) => {
           this.nicks.reserve(refused);
           return this.nicks.allocate(ghost, displayName, refused);

@@ -144,6 +144,9 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
       const from = heard[0]!.nick;
       const lines = dave.heard.filter((h) => h.nick === from).map((h) => h.message);
       assert.deepEqual(lines, ['one', 'QUIT :gone', 'JOIN #elsewhere', 'still here']);
+      await b.core.groupEvent({ type: 'file', groupId: g, member: memberHex(6), counter: '2' as never, displayName: name, basename: 'x\r\nQUIT :y.txt', filetype: 'text/plain', bytes: new Uint8Array([1, 2, 3]) });
+      const [file] = await dave.expect((h) => h.nick === from && h.message.startsWith('x__QUIT'));
+      assert.match(file!.message, /^x__QUIT :y\.txt \(3 B\) <http:\/\/127\.0\.0\.1:\d+\/media\/\S+>$/);
       assert.equal(b.frontend.bot.state, 'registered');
     });
   });
