@@ -134,6 +134,9 @@ export class IrcFrontend implements Frontend, FileCapable {
       if (s === 'registered') this.events.resync(this.bot.id);
     });
     this.pool?.onEvent((conn, name, ev) => void this.events.handle(conn.id, name, ev));
+    // A puppet that (re)connects has missed lines: it counts from what was already processed, so
+    // while the bot is away the puppets alone still pass new lines on (line-dedup.ts).
+    this.pool?.onNewConnection((c) => c.onState((s) => s === 'registered' && this.events.resync(c.id)));
     if (o.registry) {
       const m = ircMetrics(o.registry);
       trackConnection(m, o.network, 'bot', (l) => this.bot.onState(l));

@@ -75,6 +75,12 @@ describe('irc bridge (integration: core + real InspIRCd)', function () {
       await waitFor(() => b.group.written.length >= 2, 'two written');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(writtenTexts(b), ['seen by three', 'seen by three']);
+      // Without the bot, the puppets alone still pass new lines on, once.
+      await b.frontend.bot.stop();
+      dave.say('#kb', 'seen by three');
+      await waitFor(() => b.group.written.length >= 3, 'third written');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(writtenTexts(b), ['seen by three', 'seen by three', 'seen by three']);
     });
 
     it('resolves a nick collision with a real IRC user', async () => {
