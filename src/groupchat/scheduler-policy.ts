@@ -56,8 +56,8 @@ export interface PolicyConfig {
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
-  maxInFlight: 14,
-  maxBlocking: 10,
+  maxInFlight: 15,
+  maxBlocking: 11,
   hotWindowMs: 120_000,
   activityHalfLifeMs: 30_000,
   warmScore: 1.5,

@@ -10,7 +10,13 @@
 // query once per round trip until the box appears (thin-client §3.4, §3.6), so on a real network
 // a parked read costs a packet per round trip. The emulator parks blocking reads for free, so the
 // packet figure is modelled from each read's duration: a fail-fast read is 2 round trips (ACK,
-// fetch); a blocking read is 2 plus one per round trip spent waiting. Last line: one JSON object.
+// fetch); a blocking read is 2 plus one per round trip spent waiting. The naive strategy gets as
+// many connections as it needs to hold all its reads (a compliant client holds 16 per connection),
+// so its latency is its best case, which the emulator's free parking makes look better than a
+// real network would. "active" = a message whose member posted within the previous 60 s; "all"
+// adds first messages of idle members, which the scheduler finds by polling under the 16-request
+// window (slow by design), counted with their age at the end if never delivered.
+// Last line: one JSON object.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

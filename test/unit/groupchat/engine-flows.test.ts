@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MemoryGroupStateStore } from '../../../src/groupchat/memory-state-store.js';
 import { FakePigeonhole } from './engine-fake-port.js';
-import { Peer, isType } from './engine-harness.js';
+import { Peer, TEST_POLICY, isType } from './engine-harness.js';
 
 const G = 'room';
 
@@ -100,6 +100,21 @@ describe('groupchat engine: flows on a fake daemon', () => {
     const file = b2.events.find((e) => e.type === 'file');
     assert.ok(file?.type === 'file' && file.payload.length === 6000 && file.payload.every((x) => x === 7));
     assert.ok(net.reads - readsBefore < 20, 'resumed, not re-read from the start');
+  });
+
+  it('catches up a backlog after downtime box by box, in order, without backing off between boxes', async () => {
+    const net = new FakePigeonhole();
+    const [a, b] = await pair(net);
+    peers.push(a);
+    await b.engine.stop();
+    for (let i = 0; i < 30; i++) await a.engine.sendText(G, `m${i}`);
+    const b2 = new Peer('bob-2', net.port(), new MemoryGroupStateStore(b.store.snapshot()), { ...TEST_POLICY, minBackoffMs: 60_000, maxBackoffMs: 60_000 });
+    peers.push(b2);
+    const readsBefore = net.reads;
+    await b2.engine.start();
+    await b2.waitFor(isType('text', (e) => e.text === 'm29'));
+    assert.deepEqual(b2.texts(G), Array.from({ length: 30 }, (_, i) => `m${i}`));
+    assert.ok(net.reads - readsBefore <= 33, `${net.reads - readsBefore} reads for 30 boxes: one per box, no backoff waits`);
   });
 
   it('drops a duplicate or stale reply: the cursor moves by exactly one box', async () => {
