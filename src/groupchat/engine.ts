@@ -57,6 +57,7 @@ export class GroupChatEngine {
       state: (g) => this.loaded(g).state,
       sender: (g) => this.loaded(g).sender,
       onMemberAdded: (m) => this.watchMember(m),
+      onError: (where, e) => opts.onError?.(where, e),
     };
   }
 

@@ -39,6 +39,8 @@ export interface JoinContext {
   readonly sender: (g: GroupId) => GroupSender;
   /** Called for every member added, so the scheduler starts reading it. */
   readonly onMemberAdded: (m: MemberRecord) => void;
+  /** A background step failed (the INTRODUCTION after an induction). */
+  readonly onError: (where: string, error: unknown) => void;
 }
 
 export function voucherId(voucher: Uint8Array): string {
@@ -100,7 +102,7 @@ export async function approveJoin(ctx: JoinContext, groupId: GroupId, requestId:
   void ctx
     .sender(groupId)
     .send({ kind: 'introduction', introduction: { displayName: name, readCap: induct.mutatedReadCap } })
-    .catch(() => undefined);
+    .catch((e: unknown) => ctx.onError(`introduction:${groupId}`, e));
   await ctx.emit({ type: 'inducted', groupId, requestId, member: member.memberKey, displayName: name });
   if (added) await ctx.emit({ type: 'member_added', groupId, member: added.memberKey, displayName: name, source: 'inducted' });
   return member;
