@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator, FAST_OPTIONS, withOptions } from '../../src/katzenpost/emulator/index.js';
 import { connectPigeonhole } from '../../src/groupchat/client-port.js';
-import { MemoryGroupStateStore } from '../../src/groupchat/index.js';
+import { MemoryGroupStateStore, type PigeonholePort } from '../../src/groupchat/index.js';
 import { Peer, isType } from '../unit/groupchat/engine-harness.js';
 
 // Issue 4 through the real thin client and the emulator: three members create a group and join
@@ -33,6 +33,10 @@ describe('groupchat engine through the thin client and the emulator', function (
   });
 
   async function member(name: string, store = new MemoryGroupStateStore()): Promise<Peer> {
+    return (await memberWithPort(name, store)).peer;
+  }
+
+  async function memberWithPort(name: string, store = new MemoryGroupStateStore()): Promise<{ peer: Peer; port: PigeonholePort }> {
     const conn = await connectPigeonhole(address);
     const p = new Peer(name, conn.port, store);
     await p.engine.start();
@@ -45,7 +49,7 @@ describe('groupchat engine through the thin client and the emulator', function (
     };
     closers.push(close);
     (p as Peer & { close?: () => Promise<void> }).close = close;
-    return p;
+    return { peer: p, port: conn.port };
   }
   const close = (p: Peer): Promise<void> => (p as Peer & { close: () => Promise<void> }).close();
 
@@ -120,5 +124,23 @@ describe('groupchat engine through the thin client and the emulator', function (
     assert.equal(dave.engine.group(G).members().length, 3);
     const hashes = [alice, bob, carol2, dave].map((p) => Buffer.from(p.engine.group(G).membershipHash()).toString('hex'));
     assert.equal(new Set(hashes).size, 1, 'all four agree on the v1 membership hash');
+  });
+
+  it('a tombstone on a member stream is skipped and a box with a bad framing byte is reported, reading on', async () => {
+    const { peer: erin, port } = await memberWithPort('erin');
+    const frank = await member('frank');
+    const ge = await erin.engine.createGroup('odd', 'erin');
+    const gf = await frank.engine.createGroup('odd', 'frank');
+    await frank.engine.addMember('odd', 'erin', ge.record.writeCap.slice(32));
+    await erin.engine.addMember('odd', 'frank', gf.record.writeCap.slice(32));
+    // Raw boxes on erin's own stream: a tombstone (empty write, thin-client §2.3), then 'X...'.
+    let at = ge.record.nextWriteIndex;
+    at = (await port.writeBox(ge.record.writeCap, at, new Uint8Array(0))).nextIndex;
+    at = (await port.writeBox(ge.record.writeCap, at, new TextEncoder().encode('X not a frame'))).nextIndex;
+    await ge.updateGroup({ ...ge.record, nextWriteIndex: at });
+    await erin.engine.sendText('odd', 'after the odd boxes');
+    await frank.waitFor(isType('text', (e) => e.text === 'after the odd boxes'), 20_000);
+    const errors = frank.events.filter((e) => e.type === 'box_error');
+    assert.deepEqual(errors.map((e) => e.type === 'box_error' && e.code), ['bad_framing_byte'], 'the tombstone is silent, the bad box is reported once');
   });
 });
