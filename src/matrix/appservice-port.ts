@@ -12,6 +12,8 @@
  *  room state (`PUT /rooms/{roomId}/state/{eventType}/`) without the Intent's power-level dance. */
 export interface MatrixClientPort {
   doRequest(method: string, endpoint: string, qs?: unknown, body?: unknown): Promise<unknown>;
+  /** Fetches an mxc:// URI (authenticated media where the homeserver has it). */
+  downloadContent(mxcUrl: string): Promise<{ data: Buffer; contentType: string }>;
 }
 
 export interface IntentPort {

@@ -118,7 +118,7 @@ export async function startMatrix(o: StartMatrixOptions): Promise<MatrixAppservi
   await bridge.initialise();
   const port: BridgePort = bridge;
   const frontend = new MatrixFrontend({ bridge: port, state, names, admins: o.config.bridge.admins ?? [], federate: o.federate === true, log });
-  handler = new MatrixEventHandler({ frontend: MATRIX_FRONTEND_ID, core: o.core, bridge: port, state, names, portals: o.portals, log });
+  handler = new MatrixEventHandler({ frontend: MATRIX_FRONTEND_ID, core: o.core, bridge: port, state, names, portals: o.portals, maxFileBytes: o.config.bridge.max_file_bytes, log });
   await o.core.registerFrontend(frontend);
   await bridge.listen(hs.appservice.port, hs.appservice.bind_address, 10, new DurableAppService(registration.getHomeserverToken()!, state, log));
   log.log('info', 'matrix.listening', { port: hs.appservice.port });

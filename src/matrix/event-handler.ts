@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { silentLogger, type BridgeCoreApi, type BridgeLogger, type CommandReply, type FrontendUser } from '../bridge/index.js';
 import { asFrontendEventId, asFrontendRoomId, asFrontendUserId, asTransactionId, type FrontendId, type TransactionId } from '../ids/index.js';
 import type { BridgePort } from './appservice-port.js';
-import { MatrixEventError } from './errors.js';
+import { MatrixEventError, httpFailureOf } from './errors.js';
 import { noticeContent } from './matrix-content.js';
 import { isBridgeUser, localpartOf, type MatrixNames } from './matrix-ids.js';
 import type { MatrixState } from './matrix-state.js';
@@ -23,7 +23,8 @@ export const NOTICES = {
     'Use a room without encryption for a Katzenpost group.',
   welcome: 'Hello, I am the katzenbridge bot. This is your admin room: send `help` to see the commands.',
   unsupported: (what: string): string => `Not bridged: ${what} cannot be sent to the Katzenpost group yet; its members did not see it.`,
-  privateElsewhere: 'That answer is private; ask again in your admin room (a direct chat with me).',
+  tooLarge: (limit: number): string => `Not bridged: the file is larger than this bridge's limit of ${limit} bytes; the group's members did not get it.`,
+  unfetchable: 'Not bridged: the bridge could not fetch this file from the homeserver; the group did not get it.',
 } as const;
 
 export interface PortalRooms {
@@ -38,6 +39,8 @@ export interface MatrixEventHandlerOptions {
   readonly state: MatrixState;
   readonly names: MatrixNames;
   readonly portals: PortalRooms;
+  /** config bridge.max_file_bytes: larger files are refused before they are fetched. */
+  readonly maxFileBytes: number;
   readonly log?: BridgeLogger;
   readonly now?: () => number;
 }
@@ -98,6 +101,8 @@ export class MatrixEventHandler {
       case 'redaction':
         // Boxes are write-once: the core answers with a notice that the group still has it.
         return this.o.core.userRedaction(this.o.frontend, asFrontendRoomId(input.roomId), asFrontendEventId(input.redacts));
+      case 'file':
+        return this.file(input);
       case 'unsupported':
         return this.notice(input.roomId, NOTICES.unsupported(input.what), derivedTxn('unsupported', input.eventId), input.eventId);
     }
@@ -169,6 +174,32 @@ export class MatrixEventHandler {
     // The command's text and answer are never logged: an answer may carry a voucher (private).
     this.log.log('info', 'matrix.command', { room: m.roomId, ok: reply.ok });
     await this.notice(m.roomId, reply.text, derivedTxn('command', m.eventId), m.eventId);
+  }
+
+  /** A Matrix file to the group: fetched from the media repository, sent as a file upload with
+   *  its name and type (the core checks the size again against the bytes). */
+  private async file(f: Extract<MatrixInput, { t: 'file' }>): Promise<void> {
+    const txn = derivedTxn('file', f.eventId);
+    if (f.sizeBytes !== undefined && f.sizeBytes > this.o.maxFileBytes) return this.notice(f.roomId, NOTICES.tooLarge(this.o.maxFileBytes), txn, f.eventId);
+    let data: Buffer;
+    try {
+      ({ data } = await this.o.bridge.getIntent().matrixClient.downloadContent(f.url));
+    } catch (e) {
+      const { status } = httpFailureOf(e);
+      // No answer or a server error: the homeserver sends the transaction again later.
+      if (status === undefined || status === 429 || status >= 500) throw e;
+      this.log.log('warn', 'matrix.file_unfetchable', { room: f.roomId, status });
+      return this.notice(f.roomId, NOTICES.unfetchable, txn, f.eventId);
+    }
+    if (data.length > this.o.maxFileBytes) return this.notice(f.roomId, NOTICES.tooLarge(this.o.maxFileBytes), txn, f.eventId);
+    return this.o.core.userMessage({
+      frontend: this.o.frontend,
+      room: asFrontendRoomId(f.roomId),
+      eventId: asFrontendEventId(f.eventId),
+      sender: await this.user(f.roomId, f.sender),
+      message: { kind: 'text', text: f.name },
+      file: { basename: f.name, filetype: f.mimetype, bytes: new Uint8Array(data) },
+    });
   }
 
   private async user(roomId: string, userId: string): Promise<FrontendUser> {

@@ -14,6 +14,9 @@ export type MatrixInput =
   | { readonly t: 'reaction'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly key: string; readonly target: string }
   /** `redacts`: the event deleted (top level before room version 11, in content since). */
   | { readonly t: 'redaction'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly redacts: string }
+  /** A file in the media repository (m.image, m.file, m.audio, m.video); `sizeBytes` is what the
+   *  sender claims (info.size), checked against the limit before fetching. */
+  | { readonly t: 'file'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly url: string; readonly name: string; readonly mimetype: string; readonly sizeBytes?: number }
   /** Something people expect to be bridged and is not (yet); `what` names it in the notice. */
   | { readonly t: 'unsupported'; readonly roomId: string; readonly eventId: string; readonly sender: string; readonly what: string }
   /** m.room.encryption, or an m.room.encrypted event: the room is encrypted. */
@@ -22,8 +25,9 @@ export type MatrixInput =
   | { readonly t: 'ignore' };
 
 const TEXT_TYPES: Record<string, TextKind> = { 'm.text': 'text', 'm.notice': 'notice', 'm.emote': 'emote' };
-// Files and media arrive with issue 6; until then they get a notice naming what was not bridged.
-const MEDIA_TYPES: Record<string, string> = { 'm.image': 'an image', 'm.file': 'a file', 'm.audio': 'an audio message', 'm.video': 'a video', 'm.location': 'a location' };
+const FILE_TYPES = new Set(['m.image', 'm.file', 'm.audio', 'm.video']);
+// What cannot be bridged gets a notice naming it (an encrypted file has `file`, not `url`).
+const MEDIA_TYPES: Record<string, string> = { 'm.image': 'an encrypted image', 'm.file': 'an encrypted file', 'm.audio': 'an encrypted audio message', 'm.video': 'an encrypted video', 'm.location': 'a location' };
 
 /** Longest text bridged; Matrix events are capped at 64 KiB anyway. */
 export const MAX_TEXT_CHARS = 32_000;
@@ -100,6 +104,21 @@ function message(base: { roomId: string; eventId: string; sender: string }, cont
   if (kind) {
     const text = textOf(content, 'content', rel.replyTo !== undefined);
     return { t: 'message', ...base, message: { kind, text }, ...(rel.replyTo ? { replyTo: rel.replyTo } : {}) };
+  }
+  if (FILE_TYPES.has(msgtype) && typeof content['url'] === 'string') {
+    const url = content['url'];
+    if (!/^mxc:\/\/[^/]+\/[^/]+$/.test(url)) throw new MatrixEventError('bad_content', 'content.url', 'expected an mxc:// URI');
+    const info = isObj(content['info']) ? content['info'] : {};
+    const name = optStr(content, 'filename', 'content.filename') ?? str(content, 'body', 'content.body');
+    const size = info['size'];
+    return {
+      t: 'file',
+      ...base,
+      url,
+      name,
+      mimetype: typeof info['mimetype'] === 'string' ? info['mimetype'] : 'application/octet-stream',
+      ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? { sizeBytes: size } : {}),
+    };
   }
   return { t: 'unsupported', ...base, what: MEDIA_TYPES[msgtype] ?? `a message of type ${msgtype.slice(0, 40)}` };
 }

@@ -234,6 +234,19 @@ describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side fak
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
   });
 
+  it('a file from Matrix reaches the group with its name, type and bytes', async () => {
+    const bytes = new Uint8Array(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
+    const up = await fetch(`${hs.url}/_matrix/media/v3/upload?filename=notes.pdf`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/pdf' }, body: bytes });
+    const { content_uri } = (await up.json()) as { content_uri: string };
+    const before = group.written.length;
+    await alice.send(portal, { msgtype: 'm.file', body: 'notes.pdf', url: content_uri, info: { mimetype: 'application/pdf', size: bytes.length } });
+    await eventually('the file in the group', async () => (group.written.length > before ? true : undefined));
+    const w = group.written[before]!;
+    assert.ok(w.message.kind === 'file');
+    assert.deepEqual([w.message.basename, w.message.filetype], ['notes.pdf', 'application/pdf']);
+    assert.deepEqual(new Uint8Array(w.message.bytes), bytes);
+  });
+
   it("a non-admin's command is refused", async () => {
     const own = (await alice.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
     await eventually('the welcome', async () => ((await alice.messages(own)).some((e) => e.sender === bot) ? true : undefined));

@@ -111,6 +111,13 @@ class FakeClient implements MatrixClientPort {
     private readonly userId: string,
   ) {}
 
+  async downloadContent(mxcUrl: string): Promise<{ data: Buffer; contentType: string }> {
+    await this.hs.request(`download ${mxcUrl}`);
+    const m = this.hs.media.get(mxcUrl);
+    if (!m) throw new FakeMatrixError(404, 'M_NOT_FOUND');
+    return { data: Buffer.from(m.bytes), contentType: m.type ?? 'application/octet-stream' };
+  }
+
   async doRequest(method: string, endpoint: string, _qs?: unknown, body?: unknown): Promise<unknown> {
     const st = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/state\/([^/]+)\/$/.exec(endpoint);
     if (method === 'PUT' && st) {

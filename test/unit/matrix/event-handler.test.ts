@@ -67,6 +67,7 @@ async function setup() {
     state,
     names: NAMES,
     portals: { isPortal: async (room) => room === PORTAL },
+    maxFileBytes: 100,
     log,
   });
   return { state, hs, core, log, handler };
@@ -110,10 +111,35 @@ describe('MatrixEventHandler (Matrix events to the bridge core)', () => {
     assert.deepEqual(s.core.redactions, ['$m1', '$m2']);
   });
 
+  it('a file is fetched from the media repository and goes to the core with its name and type', async () => {
+    const s = await setup();
+    s.hs.media.set('mxc://fake/cat', { bytes: Buffer.from([9, 8, 7]) });
+    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.image', body: 'cat.png', url: 'mxc://fake/cat', info: { mimetype: 'image/png', size: 3 } }, { eventId: '$f' }));
+    const m = s.core.messages[0]!;
+    assert.deepEqual([m.eventId, m.file?.basename, m.file?.filetype, [...(m.file?.bytes ?? [])]], ['$f', 'cat.png', 'image/png', [9, 8, 7]]);
+  });
+
+  it('a file over the limit gets a notice and is not fetched; so does one the homeserver does not have', async () => {
+    const s = await setup();
+    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.file', body: 'big.bin', url: 'mxc://fake/big', info: { size: 101 } }, { eventId: '$big' }));
+    assert.ok(!s.hs.requests.some((r) => r.startsWith('download')));
+    s.hs.media.set('mxc://fake/liar', { bytes: Buffer.alloc(101) });
+    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.file', body: 'liar.bin', url: 'mxc://fake/liar', info: { size: 1 } }, { eventId: '$liar' }));
+    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.file', body: 'gone.bin', url: 'mxc://fake/gone' }, { eventId: '$gone' }));
+    assert.deepEqual(s.hs.bodies(PORTAL), [NOTICES.tooLarge(100), NOTICES.tooLarge(100), NOTICES.unfetchable]);
+    assert.equal(s.core.messages.length, 0);
+  });
+
+  it('a homeserver that does not answer a download fails the transaction (it is sent again)', async () => {
+    const s = await setup();
+    s.hs.down = true;
+    await assert.rejects(s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.file', body: 'x', url: 'mxc://fake/x' })), /ECONNREFUSED/);
+  });
+
   it('an unsupported message gets a notice in the room, not silence', async () => {
     const s = await setup();
-    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.image', body: 'cat.jpg' }, { eventId: '$img' }));
-    assert.deepEqual(s.hs.bodies(PORTAL), [NOTICES.unsupported('an image')]);
+    await s.handler.handle(matrixEvent(PORTAL, ALICE, { msgtype: 'm.location', body: 'here', geo_uri: 'geo:0,0' }, { eventId: '$img' }));
+    assert.deepEqual(s.hs.bodies(PORTAL), [NOTICES.unsupported('a location')]);
     assert.ok(s.hs.messages(PORTAL).every((e) => e.sender === BOT && e.content['msgtype'] === 'm.notice'));
     assert.equal(s.core.messages.length, 0);
   });

@@ -42,7 +42,7 @@ class World {
     const bridge = new FakeBridge(this.hs);
     this.frontend = new MatrixFrontend({ bridge, state, names: NAMES, admins: [ADMIN] });
     const portals = { isPortal: async (room: string) => (await this.core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined };
-    this.handler = new MatrixEventHandler({ frontend: MATRIX_FRONTEND_ID, core: this.core, bridge, state, names: NAMES, portals });
+    this.handler = new MatrixEventHandler({ frontend: MATRIX_FRONTEND_ID, core: this.core, bridge, state, names: NAMES, portals, maxFileBytes: 1000 });
     await this.core.registerFrontend(this.frontend);
     await this.core.start();
     return this;

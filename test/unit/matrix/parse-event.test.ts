@@ -64,12 +64,20 @@ describe('matrix parseEvent (events pushed by the homeserver)', () => {
     assert.equal(m.t === 'message' && m.message.text.length, MAX_TEXT_CHARS);
   });
 
-  it('media, unknown msgtypes and stickers are unsupported, naming what was not bridged', () => {
-    assert.deepEqual(msg({ msgtype: 'm.image', body: 'cat.jpg', url: 'mxc://x/y' }), { t: 'unsupported', roomId: ROOM, eventId: '$e1', sender: ALICE, what: 'an image' });
+  it('encrypted media, unknown msgtypes and stickers are unsupported, naming what was not bridged', () => {
+    assert.deepEqual(msg({ msgtype: 'm.image', body: 'cat.jpg', file: { url: 'mxc://x/y' } }), { t: 'unsupported', roomId: ROOM, eventId: '$e1', sender: ALICE, what: 'an encrypted image' });
     const unknown = msg({ msgtype: 'org.example.poll', body: 'vote' });
     assert.equal(unknown.t === 'unsupported' && unknown.what, 'a message of type org.example.poll');
     const sticker = parseEvent(matrixEvent(ROOM, ALICE, { body: 's', url: 'mxc://x/y' }, { type: 'm.sticker', eventId: '$s' }));
     assert.equal(sticker.t === 'unsupported' && sticker.what, 'a sticker');
+  });
+
+  it('m.image, m.file, m.audio and m.video with an mxc URL are files with name, type and claimed size', () => {
+    assert.deepEqual(msg({ msgtype: 'm.image', body: 'cat.jpg', url: 'mxc://x/y', info: { mimetype: 'image/jpeg', size: 12 } }), {
+      t: 'file', roomId: ROOM, eventId: '$e1', sender: ALICE, url: 'mxc://x/y', name: 'cat.jpg', mimetype: 'image/jpeg', sizeBytes: 12,
+    });
+    const f = msg({ msgtype: 'm.file', body: 'caption', filename: 'report.pdf', url: 'mxc://x/z' });
+    assert.ok(f.t === 'file' && f.name === 'report.pdf' && f.mimetype === 'application/octet-stream' && f.sizeBytes === undefined);
   });
 
   it('a reaction names its key and target; a redaction is recognised', () => {
@@ -110,6 +118,7 @@ describe('matrix parseEvent (events pushed by the homeserver)', () => {
       ['edit without new content', matrixEvent(ROOM, ALICE, { msgtype: 'm.text', body: 'x', 'm.relates_to': { rel_type: 'm.replace', event_id: '$o' } }), 'bad_content', 'content.m.new_content'],
       ['reaction without key', matrixEvent(ROOM, ALICE, { 'm.relates_to': { event_id: '$t' } }, { type: 'm.reaction' }), 'bad_event', 'content.m.relates_to.key'],
       ['redaction without target', matrixEvent(ROOM, ALICE, {}, { type: 'm.room.redaction' }), 'bad_event', 'redacts'],
+      ['file url not mxc', matrixEvent(ROOM, ALICE, { msgtype: 'm.file', body: 'x', url: 'https://evil/x' }), 'bad_content', 'content.url'],
       ['member without state key', matrixEvent(ROOM, ALICE, { membership: 'join' }, { type: 'm.room.member' }), 'bad_event', 'state_key'],
     ];
     for (const [name, raw, code, field] of cases) it(name, () => expectError(raw, code, field));
