@@ -1,33 +1,23 @@
-import type { GroupChatEngine, GroupEvent } from '../groupchat/index.js';
+import { composeBridgedText, safeBasename, type GroupChatEngine, type GroupEvent, type MessageRef as WireRef, type OutgoingMessage } from '../groupchat/index.js';
 import { asBoxCounter, asMemberId, type BoxCounter, type GroupId, type MemberId } from '../ids/index.js';
 import type { GroupInbound, GroupOutgoing, GroupSide, MessageRef, PuppetStream } from './group-side.js';
-import { DeliveryError } from './message-status.js';
 
 /**
  * GroupSide over the group chat engine (issue 4), and the translation of its events into the
  * core's GroupInbound. Member ids are the engine's MemberKeys (hex of read_cap[0:32], wire §1.1)
  * and counters its decimal u64 strings, so both carry over unchanged.
  *
- * Puppet streams: the engine writes exactly one own stream per group, so a second stream per
- * bridged user (DESIGN.md §3 "Per-user streams") needs an engine operation that makes a stream,
- * adds it as a member, announces it with INTRODUCTION from the bridge's stream, and writes to it
- * with the same crash-safe pending-box rule as the own stream. Until the engine has it, it is
- * injected as `PuppetStreams`; without one, a bridged user's message fails with a final notice
- * saying so (never silently).
+ * A bridged user writes through a puppet stream of their own (DESIGN.md §3 "Per-user streams"):
+ * the engine makes it, introduces it from the bridge's stream and never reads it back.
+ *
+ * Emotes: the wire has no emote (wire §1.5), so one travels as text starting with "/me ", which a
+ * katzenqt user reads as meant, and such a text from the group comes back as an emote.
  */
 
-export interface PuppetStreams {
-  newPuppetStream(groupId: GroupId, displayName: string): Promise<PuppetStream>;
-  sendAs(groupId: GroupId, stream: PuppetStream, message: GroupOutgoing): Promise<{ readonly counter: BoxCounter }>;
-}
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const EMOTE_PREFIX = '/me ';
 
 export class EngineGroupSide implements GroupSide {
-  constructor(
-    private readonly engine: GroupChatEngine,
-    private readonly puppets?: PuppetStreams,
-  ) {}
+  constructor(private readonly engine: GroupChatEngine) {}
 
   async createGroup(groupId: GroupId, selfName: string): Promise<void> {
     await this.engine.createGroup(groupId, selfName);
@@ -41,14 +31,14 @@ export class EngineGroupSide implements GroupSide {
       .map((m) => ({ member: asMemberId(m.memberKey), displayName: m.displayName }));
   }
 
-  newPuppetStream(groupId: GroupId, displayName: string): Promise<PuppetStream> {
-    if (!this.puppets) throw noPuppets();
-    return this.puppets.newPuppetStream(groupId, displayName);
+  async newPuppetStream(groupId: GroupId, displayName: string): Promise<PuppetStream> {
+    const s = await this.engine.createPuppetStream(groupId, displayName);
+    return { member: asMemberId(s.memberKey), writeCap: s.writeCap };
   }
 
-  sendAs(groupId: GroupId, stream: PuppetStream, message: GroupOutgoing): Promise<{ counter: BoxCounter }> {
-    if (!this.puppets) throw noPuppets();
-    return this.puppets.sendAs(groupId, stream, message);
+  async sendAs(groupId: GroupId, stream: PuppetStream, message: GroupOutgoing): Promise<{ counter: BoxCounter }> {
+    const res = await this.engine.sendAs(groupId, stream.writeCap, toOutgoing(message), message.msgId);
+    return { counter: asBoxCounter(res.counter) };
   }
 
   requestInduction(groupId: GroupId, voucherText: string): Promise<string> {
@@ -69,12 +59,17 @@ export class EngineGroupSide implements GroupSide {
   }
 }
 
-function noPuppets(): DeliveryError {
-  return new DeliveryError('not_a_member', {
-    retriable: false,
-    userLine: 'this bridge cannot give bridged users their own stream yet, so the group cannot receive it',
-    detail: 'EngineGroupSide: no PuppetStreams given (the engine has no per-user stream operation)',
-  });
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const wireRef = (r: MessageRef): WireRef => ({ author: new Uint8Array(Buffer.from(r.member, 'hex')), boxCounter: BigInt(r.counter) });
+
+/** The wire message for what a bridged user sent: the text keeps a readable form for katzenqt
+ *  (an edit starts with "* ", wire extensions.ts) and the references ride in x-bridge keys. */
+export function toOutgoing(m: GroupOutgoing): OutgoingMessage {
+  if (m.kind === 'file') return { kind: 'file', file: { payload: m.bytes, filetype: m.filetype, basename: safeBasename(m.basename) } };
+  const body = m.emote ? EMOTE_PREFIX + m.text : m.text;
+  const { text, bridge } = composeBridgedText({ body, msgId: m.msgId, ...(m.editOf ? { editOf: wireRef(m.editOf) } : {}) });
+  // No quote in the fallback: the core names the message replied to, not its text.
+  return { kind: 'text', text, bridge: { ...bridge, ...(m.replyTo ? { replyTo: wireRef(m.replyTo) } : {}) } };
 }
 
 function ref(r: { author?: Uint8Array; boxCounter?: bigint } | undefined): MessageRef | undefined {
@@ -91,14 +86,16 @@ export function toGroupInbound(e: GroupEvent): GroupInbound | undefined {
       const replyTo = ref(e.bridge?.replyTo);
       const editOf = ref(e.bridge?.editOf);
       // x-bridge-body-at: the bytes before it are a fallback for katzenqt readers; show the body.
-      const text = e.bridge?.bodyAt !== undefined ? Buffer.from(e.text, 'utf8').subarray(e.bridge.bodyAt).toString('utf8') : e.text;
+      const body = e.bridge?.bodyAt !== undefined ? Buffer.from(e.text, 'utf8').subarray(e.bridge.bodyAt).toString('utf8') : e.text;
+      const emote = body.startsWith(EMOTE_PREFIX) && body.length > EMOTE_PREFIX.length;
       return {
         type: 'text',
         groupId,
         member: asMemberId(e.member),
         counter: asBoxCounter(e.counter),
         displayName: e.displayName,
-        text,
+        text: emote ? body.slice(EMOTE_PREFIX.length) : body,
+        ...(emote ? { emote: true } : {}),
         ...(e.bridge?.senderName ? { senderName: e.bridge.senderName } : {}),
         ...(replyTo ? { replyTo } : {}),
         ...(editOf ? { editOf } : {}),

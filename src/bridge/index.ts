@@ -14,7 +14,7 @@ export {
   type ReplyCapable,
   type RoomCreateCapable,
 } from './capabilities.js';
-export { EngineGroupSide, toGroupInbound, type PuppetStreams } from './engine-group-side.js';
+export { EngineGroupSide, toGroupInbound, toOutgoing } from './engine-group-side.js';
 export type { GroupInbound, GroupOutgoing, GroupSide, MessageRef, PuppetStream } from './group-side.js';
 export { DeliveryError, failureOf, type DeliveryErrorCode, type FailedStatus } from './message-status.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './delivery-queue.js';

@@ -1,4 +1,4 @@
-import type { FileUpload, BridgeExtensions, CapCheck } from './wire/index.js';
+import { sanitizeDisplayName, type FileUpload, type BridgeExtensions, type CapCheck } from './wire/index.js';
 import type { GroupEvent, GroupEventHandler } from './events.js';
 import { GroupState } from './group-state.js';
 import { approveJoin, denyJoin, inductorTarget, joinerTarget, mintVoucher, voucherId, type JoinContext } from './joins.js';
@@ -7,14 +7,17 @@ import type { PigeonholePort } from './pigeonhole-port.js';
 import { ReadScheduler, systemClock, type Clock, type ReadTarget } from './read-scheduler.js';
 import { RequestBudget } from './request-budget.js';
 import { DEFAULT_POLICY, type PolicyConfig } from './scheduler-policy.js';
-import { GroupSender, type SendResult } from './sender.js';
+import { puppetSlot } from './puppet-slot.js';
+import { GroupSender, ownStreamSlot, type OutgoingMessage, type SendResult } from './sender.js';
 import type { GroupStateStore } from './state-store.js';
-import { asGroupId, type GroupId, type MemberKey, type MemberRecord, type PendingJoinRecord } from './types.js';
+import { asGroupId, memberKeyOf, type GroupId, type MemberKey, type MemberRecord, type PendingJoinRecord } from './types.js';
 
 /**
  * The group chat engine: every group this process is a member of, over one daemon connection.
  * It composes GroupState (members, cursors, hash), the member readers, the sender, the voucher
  * flows and one ReadScheduler that shares the connection's request budget among all streams.
+ * Besides its own stream per group it writes puppet streams: one per bridged user (DESIGN.md §3
+ * "Per-user streams"), members of the group that this engine never reads.
  * Events go to `onEvent` one at a time per group, before the cursor moves (at least once).
  */
 
@@ -41,6 +44,8 @@ export class GroupChatEngine {
   readonly scheduler: ReadScheduler;
   readonly budget: RequestBudget;
   private readonly groups = new Map<GroupId, Loaded>();
+  /** Senders of puppet streams, by `${groupId}\0${memberKey}`: one queue per stream. */
+  private readonly puppetSenders = new Map<string, GroupSender>();
   private readonly clock: Clock;
   private readonly joins: JoinContext;
 
@@ -103,6 +108,44 @@ export class GroupChatEngine {
     return this.send(groupId, { kind: 'file', file });
   }
 
+  /**
+   * A stream this engine writes for someone else (a bridged Matrix or IRC user): made with
+   * new_keypair, added as a member (so it counts in the membership hash, wire §1.8, and a joiner's
+   * WhoReply lists it), announced with INTRODUCTION from our own stream (wire §2), and never read
+   * here, so what the user says is not echoed back as a Katzenpost message. If the INTRODUCTION
+   * cannot be written now, the stream is returned anyway and `sendAs` introduces it before its
+   * first box: a retried request never leaves an orphan stream behind. The write cap is secret.
+   */
+  async createPuppetStream(groupId: string, displayName: string): Promise<{ memberKey: MemberKey; writeCap: Uint8Array }> {
+    const { state } = this.loaded(asGroupId(groupId));
+    if (state.record.status !== 'member') throw new RangeError(`groupId: ${state.id} is not joined yet`);
+    const stream = await this.opts.port.newStream();
+    const name = sanitizeDisplayName(displayName);
+    const writer = { writeCap: stream.writeCap.slice(), nextWriteIndex: stream.firstIndex.slice(), introduced: false };
+    const added = await state.serial(() => state.addMember(name, stream.readCap, 'puppet', this.clock.now(), writer));
+    if (!added) throw new Error(`groupId: ${state.id}: the daemon returned a stream that is already a member`);
+    try {
+      await this.introducePuppet(state.id, added.memberKey);
+    } catch (e) {
+      this.opts.onError?.(`introduction:${state.id}`, e);
+    }
+    return { memberKey: added.memberKey, writeCap: stream.writeCap.slice() };
+  }
+
+  /** Writes `msg` to a puppet stream made by createPuppetStream, with the own stream's crash-safe
+   *  rule. `msgId` makes a resend of the last message idempotent (sender.ts). */
+  async sendAs(groupId: string, writeCap: Uint8Array, msg: OutgoingMessage, msgId?: Uint8Array): Promise<SendResult> {
+    const { state } = this.loaded(asGroupId(groupId));
+    if (!(writeCap instanceof Uint8Array) || writeCap.length !== 168) throw new RangeError(`writeCap: expected 168 bytes, got ${writeCap?.length}`);
+    const key = memberKeyOf(writeCap.subarray(32));
+    const m = state.member(key);
+    if (!m?.ownStream || Buffer.compare(m.ownStream.writeCap, writeCap) !== 0) throw new RangeError(`writeCap: not a puppet stream of group ${state.id}`);
+    if (!m.ownStream.introduced) await this.introducePuppet(state.id, key);
+    const res = await this.puppetSender(state.id, key).send(msg, msgId);
+    await this.emit({ type: 'sent', groupId: state.id, counter: res.counter, boxes: res.boxes, member: key });
+    return res;
+  }
+
   /** Joiner: makes a local group in 'joining' state, mints a voucher and publishes box 0.
    *  Returns the voucher as standard padded base64 (44 characters, wire §1.10 step 3). */
   async mintVoucher(groupId: string, selfName: string): Promise<string> {
@@ -155,6 +198,28 @@ export class GroupChatEngine {
     return res;
   }
 
+  private async introducePuppet(id: GroupId, key: MemberKey): Promise<void> {
+    const { state, sender } = this.loaded(id);
+    const m = state.member(key);
+    if (!m?.ownStream) throw new RangeError(`member: ${key} is not a puppet stream`);
+    await sender.send({ kind: 'introduction', introduction: { displayName: m.displayName, readCap: m.readCap } });
+    await state.serial(async () => {
+      const now = state.member(key)?.ownStream;
+      if (now && !now.introduced) await state.putOwnStream(key, { ...now, introduced: true });
+    });
+  }
+
+  private puppetSender(id: GroupId, key: MemberKey): GroupSender {
+    const k = `${id}\u0000${key}`;
+    let s = this.puppetSenders.get(k);
+    if (!s) {
+      const { state } = this.loaded(id);
+      s = new GroupSender(state, puppetSlot(state, key), this.opts.port, this.budget);
+      this.puppetSenders.set(k, s);
+    }
+    return s;
+  }
+
   private async newGroup(id: GroupId, selfName: string, status: 'member' | 'joining'): Promise<GroupState> {
     const stream = await this.opts.port.newStream();
     const state = await GroupState.create(this.opts.store, {
@@ -171,10 +236,13 @@ export class GroupChatEngine {
   }
 
   private async attach(state: GroupState): Promise<void> {
-    const sender = new GroupSender(state, this.opts.port, this.budget);
+    const sender = new GroupSender(state, ownStreamSlot(state), this.opts.port, this.budget);
     this.groups.set(state.id, { state, sender });
     void sender.resumePending().catch((e) => this.opts.onError?.(`resume:${state.id}`, e));
-    for (const m of state.members()) this.watchMember(m);
+    for (const m of state.members()) {
+      if (m.ownStream) this.resumePuppet(state.id, m);
+      else this.watchMember(m);
+    }
     const v = await this.opts.store.getJoinerVoucher(state.id);
     if (v) this.scheduler.add(joinerTarget(this.joins, v));
     for (const j of await this.opts.store.listPendingJoins(state.id)) if (j.state === 'awaiting_payload') await this.watchJoin(j);
@@ -185,8 +253,16 @@ export class GroupChatEngine {
     this.scheduler.add(inductorTarget(this.joins, rec, voucherReadCap));
   }
 
+  /** After a restart: finish a puppet's interrupted box and a missing INTRODUCTION. */
+  private resumePuppet(id: GroupId, m: MemberRecord): void {
+    void this.puppetSender(id, m.memberKey)
+      .resumePending()
+      .catch((e) => this.opts.onError?.(`resume:${id}`, e));
+    if (m.ownStream && !m.ownStream.introduced) void this.introducePuppet(id, m.memberKey).catch((e) => this.opts.onError?.(`introduction:${id}`, e));
+  }
+
   private watchMember(m: MemberRecord): void {
-    if (!m.active) return;
+    if (!m.active || m.ownStream) return;
     const target = this.memberTarget(m.groupId, m.memberKey);
     if (!this.scheduler.has(target.key)) this.scheduler.add(target);
   }

@@ -60,6 +60,7 @@ export type GroupEvent =
   | { readonly type: 'joined'; readonly groupId: GroupId; readonly members: number }
   | { readonly type: 'join_failed'; readonly groupId: GroupId; readonly code: number; readonly detail: string }
   /** Our own message reached a courier (all boxes ACKed; for a large one, the 'I' box too). */
-  | { readonly type: 'sent'; readonly groupId: GroupId; readonly counter: string; readonly boxes: number };
+  /** A message reached a courier: on our own stream, or on a puppet stream (`member` set). */
+  | { readonly type: 'sent'; readonly groupId: GroupId; readonly counter: string; readonly boxes: number; readonly member?: MemberKey };
 
 export type GroupEventHandler = (event: GroupEvent) => void | Promise<void>;

@@ -1,6 +1,6 @@
 import { membershipHashV1 } from './wire/index.js';
 import type { GroupStateStore } from './state-store.js';
-import { counterOf, memberKeyOf, type GroupId, type GroupRecord, type MemberKey, type MemberRecord } from './types.js';
+import { counterOf, memberKeyOf, type GroupId, type GroupRecord, type MemberKey, type MemberRecord, type PuppetWriterState } from './types.js';
 
 /**
  * One group's state in memory, written through to the GroupStateStore (wire §1.8: own write cap,
@@ -80,7 +80,13 @@ export class GroupState {
    * box, wire §1.2). Returns undefined when the key is ours or already known: the first name and
    * cap we learnt win, so a replayed INTRODUCTION cannot move a cursor back.
    */
-  async addMember(displayName: string, readCap: Uint8Array, source: MemberRecord['source'], nowMs: number): Promise<MemberRecord | undefined> {
+  async addMember(
+    displayName: string,
+    readCap: Uint8Array,
+    source: MemberRecord['source'],
+    nowMs: number,
+    ownStream?: PuppetWriterState,
+  ): Promise<MemberRecord | undefined> {
     const memberKey = memberKeyOf(readCap);
     if (memberKey === this.selfKey || this.membersByKey.has(memberKey)) return undefined;
     const rec: MemberRecord = {
@@ -92,6 +98,7 @@ export class GroupState {
       source,
       active: true,
       addedAtMs: nowMs,
+      ...(ownStream ? { ownStream } : {}),
     };
     await this.store.putMember(rec);
     this.membersByKey.set(memberKey, rec);
@@ -129,6 +136,15 @@ export class GroupState {
     await this.store.putGroup(next);
     this.groupRec = next;
     if (capChanged) this.hash = undefined;
+  }
+
+  /** Persists a puppet stream's writer state (engine.ts); the member must be one of ours. */
+  async putOwnStream(member: MemberKey, ownStream: PuppetWriterState): Promise<void> {
+    const m = this.membersByKey.get(member);
+    if (!m?.ownStream) throw new RangeError(`member: ${member} is not a stream this engine writes`);
+    const next = { ...m, ownStream };
+    await this.store.putMember(next);
+    this.membersByKey.set(member, next);
   }
 
   async setActive(member: MemberKey, active: boolean): Promise<void> {

@@ -1,11 +1,13 @@
 import { MsgType, encodeGroupChatMessage, planBoxes, pointerBox, type BridgeExtensions, type FileUpload, type GroupChatMessage, type PleaseAdd } from './wire/index.js';
 import type { GroupState } from './group-state.js';
+import type { StreamWriterState } from './types.js';
 import type { PigeonholePort } from './pigeonhole-port.js';
 import type { RequestBudget } from './request-budget.js';
 import { counterOf } from './types.js';
 
 /**
- * Sending one message to our own stream (wire §1.4, katzenqt SendOperation):
+ * Sending one message to a stream we write (wire §1.4, katzenqt SendOperation): our own member
+ * stream, or a puppet stream we write for a bridged user (engine.ts). Per message:
  *  - CBOR of at most chunk-1 bytes: one 'F' box at our next index;
  *  - larger: a fresh temp stream (new_keypair) gets 'C'... 'F' from its first index; once every
  *    temp box is ACKed, one 'I' box with the temp read cap (136-byte form, which every katzenqt
@@ -27,19 +29,46 @@ export interface SendResult {
   readonly boxes: number;
 }
 
+/** Where a stream's writer state is kept: the group record for our own stream, the member
+ *  record for a puppet's. `put` is durable when it resolves. */
+export interface WriterSlot {
+  get(): StreamWriterState;
+  put(next: StreamWriterState): Promise<void>;
+}
+
+/** Our own stream's slot: GroupRecord.writeCap / nextWriteIndex / pendingOwnBox. */
+export function ownStreamSlot(state: GroupState): WriterSlot {
+  return {
+    get: () => {
+      const r = state.record;
+      return { writeCap: r.writeCap, nextWriteIndex: r.nextWriteIndex, ...(r.pendingOwnBox ? { pendingBox: r.pendingOwnBox } : {}) };
+    },
+    put: (next) =>
+      state.serial(async () => {
+        const { pendingOwnBox: _old, ...rest } = state.record;
+        await state.updateGroup({ ...rest, nextWriteIndex: next.nextWriteIndex, ...(next.pendingBox ? { pendingOwnBox: next.pendingBox } : {}) });
+      }),
+  };
+}
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+
 export class GroupSender {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly state: GroupState,
+    private readonly slot: WriterSlot,
     private readonly port: PigeonholePort,
     private readonly budget: RequestBudget,
   ) {}
 
-  /** Queues a message behind earlier sends of this group; resolves once it reached a courier.
-   *  Must not be awaited from inside an event handler (it waits for the group's state queue). */
-  send(msg: OutgoingMessage): Promise<SendResult> {
-    const run = this.tail.then(() => this.sendNow(msg));
+  /** Queues a message behind earlier sends to this stream; resolves once it reached a courier.
+   *  With `msgId`, a resend of the message last written (or left pending) with that id returns
+   *  its counter instead of writing it again. Must not be awaited from inside an event handler
+   *  (it waits for the group's state queue). */
+  send(msg: OutgoingMessage, msgId?: Uint8Array): Promise<SendResult> {
+    const run = this.tail.then(() => this.sendNow(msg, msgId));
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -48,8 +77,8 @@ export class GroupSender {
    *  index: idempotent), so the stream never has a gap or a silently dropped box. */
   resumePending(): Promise<void> {
     const run = this.tail.then(async () => {
-      const pending = this.state.record.pendingOwnBox;
-      if (pending) await this.writeOwn(pending);
+      const w = this.slot.get();
+      if (w.pendingBox) await this.writeBox(w.pendingBox, w.pendingMsgId);
     });
     this.tail = run.catch(() => undefined);
     return run;
@@ -67,16 +96,21 @@ export class GroupSender {
     }
   }
 
-  private async sendNow(msg: OutgoingMessage): Promise<SendResult> {
+  private async sendNow(msg: OutgoingMessage, msgId: Uint8Array | undefined): Promise<SendResult> {
     if (this.state.record.status !== 'member') throw new RangeError(`group ${this.state.id}: not a member yet (joining)`);
+    const before = this.slot.get();
+    if (msgId && sameBytes(before.lastSent?.msgId, msgId)) return { counter: before.lastSent!.counter, boxes: 0 };
     // An earlier box that failed may still land (a cancelled write is not undone, thin-client
-    // §3.7): finish it with the same bytes before anything else takes its index.
-    const pending = this.state.record.pendingOwnBox;
-    if (pending) await this.writeOwn(pending);
+    // §3.7): finish it with the same bytes before anything else takes its index. If it is this
+    // very message (a resend after a failure), that is all there is to do.
+    if (before.pendingBox) {
+      const counter = await this.writeBox(before.pendingBox, before.pendingMsgId);
+      if (msgId && sameBytes(before.pendingMsgId, msgId)) return { counter, boxes: 1 };
+    }
     const cbor = encodeGroupChatMessage(this.build(msg));
     const plan = planBoxes(cbor, { boxPayloadBytes: this.port.maxPlaintextBytes() });
     if (plan.layout === 'single') {
-      return { counter: await this.writeOwn(plan.ownBox), boxes: 1 };
+      return { counter: await this.writeBox(plan.ownBox, msgId), boxes: 1 };
     }
     const temp = await this.port.newStream();
     let index = temp.firstIndex;
@@ -85,21 +119,20 @@ export class GroupSender {
       index = nextIndex;
     }
     // Only now the pointer: a reader never follows it to a temp box that is not there (§1.4).
-    const counter = await this.writeOwn(pointerBox(temp.readCap));
+    const counter = await this.writeBox(pointerBox(temp.readCap), msgId);
     return { counter, boxes: plan.tempBoxes.length + 1 };
   }
 
-  /** Writes one box at our next index: recorded first (pendingOwnBox), then written, then the
-   *  index advanced. Returns the counter it was written at. */
-  private async writeOwn(box: Uint8Array): Promise<string> {
-    const { state } = this;
-    await state.serial(() => state.updateGroup({ ...state.record, pendingOwnBox: box }));
-    const at = state.record.nextWriteIndex;
-    const { nextIndex } = await this.budget.with(() => this.port.writeBox(state.record.writeCap, at, box));
-    await state.serial(async () => {
-      const { pendingOwnBox: _done, ...rest } = state.record;
-      await state.updateGroup({ ...rest, nextWriteIndex: nextIndex });
-    });
-    return counterOf(at).toString();
+  /** Writes one box at the stream's next index: recorded first (pendingBox), then written, then
+   *  the index advanced. Returns the counter it was written at. */
+  private async writeBox(box: Uint8Array, msgId: Uint8Array | undefined): Promise<string> {
+    const w = this.slot.get();
+    const { pendingBox: _b, pendingMsgId: _m, ...settled } = w;
+    await this.slot.put({ ...settled, pendingBox: box, ...(msgId ? { pendingMsgId: msgId } : {}) });
+    const at = w.nextWriteIndex;
+    const { nextIndex } = await this.budget.with(() => this.port.writeBox(w.writeCap, at, box));
+    const counter = counterOf(at).toString();
+    await this.slot.put({ ...settled, nextWriteIndex: nextIndex, ...(msgId ? { lastSent: { msgId, counter } } : {}) });
+    return counter;
   }
 }

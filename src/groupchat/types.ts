@@ -74,8 +74,8 @@ export interface MemberRecord {
   /** The next index of the member's stream to read: a durable cursor, moved by exactly one box
    *  (wire §1.13 "Duplicates"). */
   readonly cursor: Uint8Array;
-  /** How we learnt of the member. */
-  readonly source: 'creator' | 'inducted' | 'who_reply' | 'introduction' | 'manual';
+  /** How we learnt of the member; 'puppet': a stream this engine writes for someone else. */
+  readonly source: 'creator' | 'inducted' | 'who_reply' | 'introduction' | 'manual' | 'puppet';
   /** False once the member is no longer read (set by an operator). Inactive members are left
    *  out of the membership hash (wire §1.8). A bad framing byte does NOT deactivate: unlike
    *  katzenqt (§1.3) we record the box error and read on. */
@@ -85,6 +85,29 @@ export interface MemberRecord {
   readonly reassembly?: ReassemblyState;
   readonly transfer?: TransferState;
   readonly addedAtMs: number;
+  /** Set for a puppet stream (source 'puppet'): we write it and never read it, so nothing a
+   *  bridged user says comes back to the bridge as a Katzenpost message. Secret (a write cap). */
+  readonly ownStream?: PuppetWriterState;
+}
+
+/** Where one stream we write stands: the same crash-safe rule as our own stream (GroupRecord's
+ *  nextWriteIndex and pendingOwnBox), plus what makes a bridge's resend after a crash idempotent. */
+export interface StreamWriterState {
+  readonly writeCap: Uint8Array;
+  readonly nextWriteIndex: Uint8Array;
+  /** A box recorded before its write started; rewritten with the same bytes after a failure. */
+  readonly pendingBox?: Uint8Array;
+  /** The caller's id of the message in pendingBox (x-bridge-msgid), when it gave one. */
+  readonly pendingMsgId?: Uint8Array;
+  /** The last message written with an id: a resend with that id returns its counter instead of
+   *  writing it twice (the caller's durable outbox retries whatever it did not see finish). */
+  readonly lastSent?: { readonly msgId: Uint8Array; readonly counter: string };
+}
+
+export interface PuppetWriterState extends StreamWriterState {
+  /** True once our own stream carried the INTRODUCTION that makes members read this stream;
+   *  nothing is written to the puppet stream before that. */
+  readonly introduced: boolean;
 }
 
 /** A join request waiting for approval: box 0 of a voucher stream, read by us as the inductor

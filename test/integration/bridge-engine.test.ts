@@ -82,15 +82,36 @@ describe('bridge core on the group chat engine (integration)', () => {
     assert.equal((await h.core.adminCommand(admin, 'members book-club')).text, 'Book Club: 0 members besides the bridge.');
   });
 
-  it('without per-user streams in the engine, a bridged user’s message fails with a clear notice', async () => {
-    await h.core.userMessage({
-      frontend: asFrontendId('fake'),
-      room: asFrontendRoomId(ROOM),
-      eventId: asFrontendEventId('$1'),
-      sender: { userId: asFrontendUserId('@u:x'), displayName: 'u' },
-      message: { kind: 'text', text: 'hello' },
-    });
-    await h.settle(50);
-    assert.ok(h.frontend.texts(ROOM).includes('Your message "hello" was not delivered to the group: this bridge cannot give bridged users their own stream yet, so the group cannot receive it.'));
+  it('a bridged user writes through their own puppet stream: alice reads it under the puppet name, the room never sees it echoed', async () => {
+    const id = await requestFromAlice();
+    assert.ok((await h.core.adminCommand(admin, `approve ${id}`)).ok);
+    await alice.waitFor(isType('joined'));
+    const say = (eventId: string, message: { kind: 'text' | 'emote'; text: string }) =>
+      h.core.userMessage({
+        frontend: asFrontendId('fake'),
+        room: asFrontendRoomId(ROOM),
+        eventId: asFrontendEventId(eventId),
+        sender: { userId: asFrontendUserId('@u:x'), displayName: 'Uma' },
+        message,
+      });
+    await say('$1', { kind: 'text', text: 'hello from the room' });
+    await say('$2', { kind: 'emote', text: 'waves' });
+    const intro = await alice.waitFor(isType('member_added', (e) => e.source === 'introduction'));
+    await alice.waitFor(isType('text', (e) => e.text === '/me waves'));
+    const texts = alice.events.filter((e) => e.type === 'text');
+    assert.deepEqual(texts.map((e) => e.type === 'text' && [e.text, e.member]), [
+      ['hello from the room', intro.member],
+      ['/me waves', intro.member],
+    ]);
+    assert.match(intro.displayName, /Uma/);
+    // One stream per user: both messages came from the same new member, which is not the bridge.
+    assert.notEqual(intro.member, bridge.engine.group(bridge.engine.groupIds()[0]!).selfKey);
+    // Alice answers with an emote: it shows as an emote from her ghost, and nothing of Uma's comes back.
+    await alice.engine.sendText('club', '/me waves back');
+    await waitUntil('alice’s emote', () => h.frontend.in(ROOM).some((s) => s.type === 'message' && s.text === 'waves back'));
+    const shown = h.frontend.in(ROOM).filter((s) => s.type === 'message');
+    assert.deepEqual(shown.map((s) => [s.text, s.kind]), [['waves back', 'emote']]);
+    const noticeTexts = h.frontend.texts(ROOM).join('\n');
+    assert.ok(!/not delivered/.test(noticeTexts), noticeTexts);
   });
 });

@@ -27,6 +27,8 @@ export class Peer {
     readonly store = new MemoryGroupStateStore(),
     policy: PolicyConfig = TEST_POLICY,
     onEvent?: (e: GroupEvent) => void | Promise<void>,
+    /** Expected engine errors go here; by default any error fails the test. */
+    onError?: (where: string, e: unknown) => void,
   ) {
     this.engine = new GroupChatEngine({
       port,
@@ -37,9 +39,11 @@ export class Peer {
         this.events.push(e);
         for (const w of this.waiters.splice(0)) w();
       },
-      onError: (where, e) => {
-        throw new Error(`${name}: ${where}: ${String(e)}`);
-      },
+      onError:
+        onError ??
+        ((where, e) => {
+          throw new Error(`${name}: ${where}: ${String(e)}`);
+        }),
     });
   }
 
