@@ -144,23 +144,21 @@ metrics:
     assert.deepEqual(heard.map((h) => h.message), ['from kp 1', 'from kp 2', 'from kp 3']);
   });
 
-  /** Set by the next test: whether the daemon can give IRC users their own stream yet. */
-  let puppetStreams = true;
-
-  it('carries IRC text and actions to the member in order (or says in the channel why it cannot)', async function () {
+  it('carries IRC text and actions to the member in order, from dave’s own puppet stream', async () => {
     dave.say(CHANNEL, 'from irc 1');
     dave.action(CHANNEL, 'waves from irc');
     dave.say(CHANNEL, '\x02from irc 3\x02');
-    const fromIrc = (): string[] => peer.events.filter((e) => e['type'] === 'text' && /from irc/.test(String(e['text']))).map((e) => String(e['text']));
-    const refused = (): boolean => dave.heard.some((h) => h.type === 'notice' && /cannot give bridged users their own stream/.test(h.message));
-    await waitFor(() => fromIrc().length >= 3 || refused(), 'three messages at the peer, or the refusal notice', 60_000);
-    if (refused()) {
-      // The daemon's EngineGroupSide has no PuppetStreams until the group chat engine offers
-      // per-user streams (bridge/engine-group-side.ts); the user is told, nothing is silent.
-      puppetStreams = false;
-      this.skip();
-    }
-    assert.deepEqual(fromIrc(), ['from irc 1', 'waves from irc', 'from irc 3']);
+    const fromIrc = () => peer.events.filter((e) => e['type'] === 'text' && /from irc/.test(String(e['text'])));
+    await waitFor(() => fromIrc().length >= 3, 'three messages at the peer', 60_000);
+    assert.deepEqual(fromIrc().map((e) => String(e['text'])), ['from irc 1', '/me waves from irc', 'from irc 3']);
+    // One new member (dave's stream, introduced by the bridge) wrote all three, under dave's name.
+    const introduced = peer.events.find((e) => e['type'] === 'member_added' && /dave/.test(String(e['displayName'])));
+    assert.ok(introduced, JSON.stringify(peer.events.filter((e) => e['type'] === 'member_added')));
+    assert.ok(fromIrc().every((e) => e['member'] === introduced['member']));
+    // Nothing dave said comes back to the channel from the bridge.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(dave.heard.filter((h) => /from irc/.test(h.message)).length, 0);
+    assert.equal(dave.heard.filter((h) => h.type === 'notice' && /not delivered/.test(h.message)).length, 0);
   });
 
   it('gives a second member whose name a real IRC user holds a distinct puppet nick', async () => {
@@ -232,9 +230,7 @@ metrics:
     const back = await user('dave', CHANNEL);
     const heard = await back.expect((h) => h.nick === 'alice' && h.message.startsWith('during '), 3, 120_000);
     assert.deepEqual(heard.map((h) => h.message), ['during 1', 'during 2', 'during 3']);
-    if (puppetStreams) {
-      back.say(CHANNEL, 'after restart');
-      await peer.next((e) => e['type'] === 'text' && e['text'] === 'after restart', 'after restart', 60_000);
-    }
+    back.say(CHANNEL, 'after restart');
+    await peer.next((e) => e['type'] === 'text' && e['text'] === 'after restart', 'after restart', 60_000);
   });
 });
