@@ -63,6 +63,9 @@ bridge:
   admins:
     - irc:local/${ADMIN_NICK}
     - "@${ADMIN_NICK}:localhost"
+  # Anyone who speaks in the demo channel or room joins the group at once (the default,
+  # approval, would hold your first line until an admin approves you).
+  join_policy: auto
 katzenpost:
   daemon: embedded-emulator
 irc:
@@ -288,8 +291,13 @@ peerSend(`send ${group} ${hello}`);
 const line = await seen;
 say(`${CHANNEL} on IRC shows <${line.from}> ${line.text}`);
 if (matrixUser) say(`the Matrix room shows it from ${await matrixUser.seen(hello)}`);
+// And back: a line on IRC reaches alice from the IRC user's own stream in the group.
+const reply = `Hello from IRC! (${new Date().toISOString()})`;
+const received = waitFor('alice to receive the IRC line', (k, e) => k === 'peer' && e.type === 'text' && e.text === reply && e);
+send(`PRIVMSG ${CHANNEL} :${reply}`);
+say(`alice received "${reply}" from ${(await received).displayName}`);
 if (o.check) {
-  say(`check passed: a message from the Katzenpost member reached an IRC client${matrixUser ? ' and a Matrix room' : ''}`);
+  say(`check passed: a message from the Katzenpost member reached an IRC client${matrixUser ? ' and a Matrix room' : ''}, and one from IRC reached the member`);
   await finish(0);
 }
 
@@ -304,8 +312,7 @@ IRC:    connect any IRC client to 127.0.0.1 port ${IRC_PORT} (no TLS), e.g.
 ${matrixUser ? `Matrix: log in at http://127.0.0.1:${o['synapse-port']} (homeserver URL) as ${ADMIN_NICK} / ${matrixUser.password}
         (${matrixUser.userId}); the room "Katzenpost demo" (${matrixUser.room}) is the portal; the
         direct chat with @${BOT}:localhost is your admin room.
-` : ''}Your own lines on IRC or Matrix get a notice for now: bridged users need their own group
-streams, which the group chat engine does not offer yet.
+` : ''}What you say on IRC or Matrix reaches alice from your own stream in the group; it is printed here.
 Type a line here and alice sends it to the group. Health: http://127.0.0.1:${o['http-port']}/ready
 State:  ${STATE} (config.yaml, bridge.log, bridge/, peer/). Ctrl-C stops everything it started.
 `);

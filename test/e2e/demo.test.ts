@@ -66,7 +66,8 @@ describe('e2e: the quickstart (scripts/demo.sh --check)', function () {
     assert.match(output, /demo: group \S+ created by the bridge and linked to #katzenpost/);
     assert.match(output, /demo: alice \(the demo Katzenpost member\) has joined the group/);
     assert.match(output, /demo: #katzenpost on IRC shows <katzenbridge> <alice> Hello from Katzenpost!/);
-    assert.match(output, /check passed/);
+    assert.match(output, /demo: alice received "Hello from IRC! \([^)]+\)" from demo-admin/);
+    assert.match(output, /check passed: .*, and one from IRC reached the member/);
   });
 
   it('with --matrix, the cached Synapse comes up too and the same message reaches the linked Matrix room', async () => {
