@@ -49,10 +49,12 @@ export class FileGroupStateStore extends MemoryGroupStateStore {
   }
 }
 
-// Uint8Array <-> {"$b64": "..."}; JSON.stringify calls toJSON-less typed arrays as objects, so
-// the replacer sees them before that.
-function replaceBytes(this: unknown, _key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $b64: Buffer.from(value).toString('base64') };
+// Uint8Array <-> {"$b64": "..."}. The replacer looks at the holder's own value, `this[key]`: for a
+// Buffer (a Uint8Array with toJSON) `value` is already {type: 'Buffer', data: [...]}, which would
+// come back as a plain object.
+function replaceBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  if (original instanceof Uint8Array) return { $b64: Buffer.from(original).toString('base64') };
   return value;
 }
 

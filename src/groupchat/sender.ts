@@ -68,7 +68,9 @@ export class GroupSender {
    *  its counter instead of writing it again. Must not be awaited from inside an event handler
    *  (it waits for the group's state queue). */
   send(msg: OutgoingMessage, msgId?: Uint8Array): Promise<SendResult> {
-    const run = this.tail.then(() => this.sendNow(msg, msgId));
+    // Our own copy, and a plain Uint8Array (a Buffer would be stored as whatever its toJSON gives).
+    const id = msgId ? Uint8Array.from(msgId) : undefined;
+    const run = this.tail.then(() => this.sendNow(msg, id));
     this.tail = run.catch(() => undefined);
     return run;
   }

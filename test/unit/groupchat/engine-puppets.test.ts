@@ -9,7 +9,8 @@ import { Peer, isType } from './engine-harness.js';
 // crash-safe rule, and a resend with the same message id is written once.
 
 const G = 'room';
-const msgId = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+// The bridge passes Buffers (a digest's subarray): keep that shape here.
+const msgId = (n: number): Uint8Array => Buffer.alloc(16, n);
 
 async function pair(net: FakePigeonhole, bridgeErrors?: string[]): Promise<[Peer, Peer]> {
   const onError = bridgeErrors ? (where: string) => void bridgeErrors.push(where.replace(/:.*/, '')) : undefined;
@@ -84,7 +85,7 @@ describe('groupchat engine: puppet streams', () => {
     await assert.rejects(bridge.engine.sendAs(G, p.writeCap, { kind: 'text', text: 'once' }, msgId(7)), /injected failure/);
     const pending = bridge.engine.group(G).member(p.memberKey)!.ownStream!;
     assert.ok(pending.pendingBox, 'the box is recorded before the write');
-    assert.deepEqual(pending.pendingMsgId, msgId(7));
+    assert.deepEqual(Buffer.from(pending.pendingMsgId!), msgId(7));
     const first = await bridge.engine.sendAs(G, p.writeCap, { kind: 'text', text: 'once' }, msgId(7));
     const again = await bridge.engine.sendAs(G, p.writeCap, { kind: 'text', text: 'once' }, msgId(7));
     assert.equal(again.counter, first.counter);

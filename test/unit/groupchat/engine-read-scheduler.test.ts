@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FileGroupStateStore } from '../../../src/groupchat/file-state-store.js';
 import { ReadScheduler, type ReadTarget } from '../../../src/groupchat/read-scheduler.js';
 import { RequestBudget } from '../../../src/groupchat/request-budget.js';
-import { asGroupId } from '../../../src/groupchat/types.js';
+import { asGroupId, memberKeyOf } from '../../../src/groupchat/types.js';
 import { FakePigeonhole, newStream } from './engine-fake-port.js';
 import { TEST_POLICY } from './engine-harness.js';
 import { MessageBoxIndex } from '../../../src/bacap/index.js';
@@ -93,6 +93,26 @@ describe('groupchat engine: file state store', () => {
       assert.ok(g.writeCap instanceof Uint8Array);
       assert.equal(g.arrivalSeq, 3);
       assert.equal(statSync(join(dir, 'groupchat-state.json')).mode & 0o777, 0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores a Buffer (a Uint8Array with toJSON) in a nested field as bytes, not as {type, data}', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-engine-'));
+    try {
+      const s = newStream();
+      const msgId = Buffer.from('0123456789abcdef');
+      const a = FileGroupStateStore.open(dir);
+      await a.putGroup({ groupId: asGroupId('g'), selfName: 'me', writeCap: Buffer.from(s.writeCap), nextWriteIndex: s.firstIndex, arrivalSeq: 0, status: 'member', createdAtMs: 1 });
+      const readCap = s.writeCap.slice(32);
+      const ownStream = { writeCap: s.writeCap, nextWriteIndex: s.firstIndex, introduced: true, lastSent: { msgId, counter: '5' } };
+      await a.putMember({ groupId: asGroupId('g'), memberKey: memberKeyOf(readCap), displayName: 'p', readCap, cursor: s.firstIndex, source: 'puppet', active: true, addedAtMs: 1, ownStream });
+      const b = FileGroupStateStore.open(dir);
+      const [m] = await b.listMembers(asGroupId('g'));
+      assert.ok(m?.ownStream?.lastSent?.msgId instanceof Uint8Array);
+      assert.deepEqual(Buffer.from(m.ownStream.lastSent.msgId), msgId);
+      assert.ok((await b.getGroup(asGroupId('g')))?.writeCap instanceof Uint8Array);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
