@@ -1,12 +1,8 @@
 // Issue 5's user stories end to end: a real Synapse, `katzenbridge run` as its own process on the
 // embedded emulator, Matrix users on the client-server API and a Katzenpost member
-// (`katzenbridge peer`) on the same emulator. The bridge is killed with SIGKILL in the middle of
-// a burst and restarted: every message arrives exactly once, in order.
-//
-// Matrix -> Katzenpost is not here yet: the daemon's group side has no per-user puppet streams
-// (src/bridge/engine-group-side.ts without PuppetStreams), so a Matrix user's message gets the
-// core's final notice. test/e2e/matrix-appservice.test.ts covers that direction on a real
-// Synapse with the core's fake group side.
+// (`katzenbridge peer`) on the same emulator. Matrix users write through puppet streams of
+// their own. The bridge is killed with SIGKILL in the middle of a burst each way and restarted:
+// every message arrives exactly once, in order.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +40,12 @@ class Client {
     return JSON.parse(text) as T;
   }
 
-  async text(room: string, body: string): Promise<string> {
-    const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/m.room.message/p${Date.now()}-${++this.txn}`, { msgtype: 'm.text', body });
+  async text(room: string, body: string, msgtype = 'm.text'): Promise<string> {
+    return this.send(room, { msgtype, body });
+  }
+
+  async send(room: string, content: Record<string, unknown>): Promise<string> {
+    const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/m.room.message/p${Date.now()}-${++this.txn}`, content);
     return r.event_id;
   }
 
@@ -176,6 +176,8 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     await admin.text(dm, `approve ${id}`);
     await botSays(dm, /approved|member/i, seen);
     await eventually('the peer to join', () => peerEvents(peer!).find((e) => e['type'] === 'joined'));
+    peer.child.stdin.write(`whoami ${group}\n`);
+    await eventually('whoami', () => peerEvents(peer!).find((e) => e['type'] === 'ok' && e['command'] === 'whoami'));
   });
 
   it('a Katzenpost member appears as a ghost under the name from their introduction', async () => {
@@ -184,6 +186,67 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     assert.match(shown.sender, /^@kp_[a-z0-9.=-]+_[0-9a-f]{20}:localhost$/);
     const profile = await alice.call<{ displayname?: string }>('GET', `/profile/${encodeURIComponent(shown.sender)}`);
     assert.equal(profile.displayname, 'Bob');
+  });
+
+  it('a Matrix user’s text and emote reach the member from her own puppet stream, in order, and are not echoed', async () => {
+    await alice.text(portal, 'hello from matrix');
+    await alice.text(portal, 'waves', 'm.emote');
+    const texts = () => peerEvents(peer!).filter((e) => e['type'] === 'text' && e['groupId'] === group);
+    await eventually('two texts at the peer', () => (texts().length >= 2 ? true : undefined));
+    assert.deepEqual(texts().map((e) => e['text']), ['hello from matrix', '/me waves']);
+    const intro = peerEvents(peer!).find((e) => e['type'] === 'member_added' && e['member'] === texts()[0]!['member']);
+    assert.ok(intro, 'the bridge introduced her stream first');
+    assert.match(String(intro['displayName']), /Alice/);
+    // Not echoed: the room holds her two events and no ghost copy of them, and no failure notice.
+    await new Promise((r) => setTimeout(r, 2000));
+    const roomBodies = (await alice.messages(portal)).map((e) => [e.sender, String(e.content['body'])]);
+    assert.equal(roomBodies.filter(([, b]) => /hello from matrix|waves/.test(b!)).length, 2, JSON.stringify(roomBodies));
+    assert.ok(!roomBodies.some(([, b]) => /not delivered/.test(b!)), JSON.stringify(roomBodies));
+  });
+
+  it('replies and edits go both ways, with x-bridge references to the Katzenpost side and native relations on Matrix', async () => {
+    const texts = () => peerEvents(peer!).filter((e) => e['type'] === 'text' && e['groupId'] === group);
+    const aliceHello = texts().find((e) => e['text'] === 'hello from matrix')!;
+    const aliceKey = String(aliceHello['member']);
+    const peerKey = String(peerEvents(peer!).find((e) => e['type'] === 'ok' && e['command'] === 'whoami')?.['readCap'] ?? '').slice(0, 64);
+    assert.match(peerKey, /^[0-9a-f]{64}$/);
+    const ghostHello = (await alice.messages(portal)).find((e) => e.content['body'] === 'hello from katzenpost')!;
+    const aliceHelloEvent = (await alice.messages(portal)).find((e) => e.content['body'] === 'hello from matrix')!;
+
+    // Matrix -> Katzenpost: a reply to Bob's message and an edit of alice's own.
+    await alice.send(portal, { msgtype: 'm.text', body: '> <@kp> hello from katzenpost\n\nhi Bob', 'm.relates_to': { 'm.in_reply_to': { event_id: ghostHello.event_id } } });
+    await alice.send(portal, { msgtype: 'm.text', body: '* hello from matrix!', 'm.new_content': { msgtype: 'm.text', body: 'hello from matrix!' }, 'm.relates_to': { rel_type: 'm.replace', event_id: aliceHelloEvent.event_id } });
+    const reply = await eventually('the reply at the peer', () => texts().find((e) => String(e['text']).endsWith('hi Bob')));
+    const bridgeExt = (e: Record<string, unknown>) => e['bridge'] as { replyTo?: Record<string, string>; editOf?: Record<string, string> } | undefined;
+    // Bob's first message, "hello from katzenpost", is the one replied to.
+    const firstSend = peerEvents(peer!).find((e) => e['type'] === 'ok' && e['command'] === 'send')!;
+    assert.deepEqual(bridgeExt(reply)?.replyTo, { author: peerKey, boxCounter: String(firstSend['counter']) });
+    const edit = await eventually('the edit at the peer', () => texts().find((e) => String(e['text']) === '* hello from matrix!'));
+    assert.deepEqual(bridgeExt(edit)?.editOf, { author: aliceKey, boxCounter: String(aliceHello['counter']) });
+
+    // Katzenpost -> Matrix: Bob replies to alice's message and edits his own.
+    peer!.child.stdin.write(`reply ${group} ${aliceKey} ${String(aliceHello['counter'])} right back at you\n`);
+    const ghostReply = await eventually('the ghost reply', async () => (await alice.messages(portal)).find((e) => e.content['body'] === 'right back at you' || String(e.content['body']).endsWith('right back at you')));
+    assert.equal((ghostReply.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined)?.['m.in_reply_to']?.event_id, aliceHelloEvent.event_id);
+    peer!.child.stdin.write(`edit ${group} ${peerKey} ${String(firstSend['counter'])} hello from katzenpost, edited\n`);
+    const ghostEdit = await eventually('the ghost edit', async () => (await alice.messages(portal)).find((e) => String(e.content['body']).endsWith('hello from katzenpost, edited')));
+    assert.deepEqual(ghostEdit.content['m.relates_to'], { rel_type: 'm.replace', event_id: ghostHello.event_id });
+  });
+
+  it('SIGKILL during a burst of 50 from Matrix, then restart: the member gets each exactly once, in order', async function () {
+    this.timeout(300_000);
+    const mx = Array.from({ length: 50 }, (_, i) => `mx ${i}`);
+    const atPeer = () => peerEvents(peer!).filter((e) => e['type'] === 'text' && /^mx \d+$/.test(String(e['text']))).map((e) => String(e['text']));
+    for (const t of mx) await alice.text(portal, t);
+    await eventually('the burst to be under way', () => (atPeer().length >= 2 ? true : undefined), 120_000);
+    await bridge!.stop('SIGKILL');
+    bridge = await startBridge();
+    await eventually('all 50 at the peer', () => (atPeer().length >= mx.length ? true : undefined), 240_000).catch((e: Error) => {
+      const tail = (bridge!.stdout() + bridge!.stderr()).split('\n').slice(-40).join('\n');
+      throw new Error(`${e.message}; the peer has ${JSON.stringify(atPeer())}; the bridge said:\n${tail}`);
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // a duplicate would show up after the last one
+    assert.deepEqual(atPeer(), mx);
   });
 
   it('SIGKILL during a burst of 50 from Katzenpost, then restart: every message exactly once, in order', async function () {

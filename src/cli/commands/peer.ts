@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EXIT_FAILURE, EXIT_OK, parseFlags, UsageError, type CliIo, type Command } from '../command.js';
 import { FileGroupStateStore } from '../../groupchat/file-state-store.js';
-import { GroupChatEngine, connectPigeonhole, safeBasename, type GroupEvent, type PigeonholePort } from '../../groupchat/index.js';
+import { GroupChatEngine, composeBridgedText, connectPigeonhole, safeBasename, type GroupEvent, type PigeonholePort } from '../../groupchat/index.js';
 
 const HELP = `Options:
   --state DIR       where the member's groups, caps and cursors are kept (created if missing)
@@ -24,6 +24,9 @@ Commands on stdin, one per line (GROUP is a local group name, no spaces):
   approve GROUP REQUEST [NAME]  let them in (NAME renames them: our "please revise", see joins.ts)
   deny GROUP REQUEST            refuse; nothing is written
   send GROUP TEXT...            send a text message
+  reply GROUP MEMBER BOX TEXT...  reply to the message MEMBER (hex key) wrote at BOX (counter),
+                                with the bridge extensions other bridges read (x-bridge-reply-to)
+  edit GROUP MEMBER BOX TEXT...   replace our message at BOX (x-bridge-edit-of; MEMBER is ours)
   send-file GROUP PATH [TYPE]   send a file (TYPE default application/octet-stream)
   whoami GROUP                  prints our read cap (hex) for out-of-band member exchange
   add GROUP NAME READCAP_HEX    add a member whose read cap came out of band
@@ -64,10 +67,14 @@ export interface PeerOptions {
 
 export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, connect: PortFactory): Promise<number> {
   const store = FileGroupStateStore.open(opts.stateDir);
-  const print = (o: object): void => io.out(JSON.stringify(o, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+  // Bytes as hex, u64 counters (bigint: bridge extensions) as decimal strings.
+  const print = (o: object): void =>
+    io.out(JSON.stringify(o, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? v.toString() : v)));
   const conn = await connect(opts.address);
   let engine: GroupChatEngine | undefined;
+  const quotes = new QuoteMemory();
   const onEvent = async (e: GroupEvent): Promise<void> => {
+    if (e.type === 'text') quotes.remember(e.member, e.counter, e.displayName, e.text);
     if (e.type === 'file') {
       const dir = join(opts.stateDir, 'files');
       mkdirSync(dir, { recursive: true });
@@ -93,7 +100,7 @@ export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, con
       if (words.length === 0) continue;
       if (words[0] === 'quit') break;
       try {
-        const reply = await command(engine, words, line);
+        const reply = await command(engine, words, line, quotes);
         print({ type: 'ok', command: words[0], ...reply });
       } catch (err) {
         print({ type: 'error', command: words[0], message: (err as Error).message });
@@ -106,7 +113,19 @@ export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, con
   return EXIT_OK;
 }
 
-async function command(engine: GroupChatEngine, w: string[], line: string): Promise<object> {
+/** The last texts received, so a reply can quote what it answers (the fallback katzenqt shows). */
+class QuoteMemory {
+  private readonly texts = new Map<string, { sender: string; body: string }>();
+  remember(member: string, counter: string, sender: string, body: string): void {
+    this.texts.set(`${member}:${counter}`, { sender, body });
+    if (this.texts.size > 1000) this.texts.delete(this.texts.keys().next().value!);
+  }
+  get(member: string, counter: string): { sender: string; body: string } | undefined {
+    return this.texts.get(`${member}:${counter}`);
+  }
+}
+
+async function command(engine: GroupChatEngine, w: string[], line: string, quotes: QuoteMemory): Promise<object> {
   const [cmd, group] = w;
   const need = (n: number, usage: string): void => {
     if (w.length < n) throw new Error(`usage: ${usage}`);
@@ -138,6 +157,18 @@ async function command(engine: GroupChatEngine, w: string[], line: string): Prom
       const text = line.trimStart().slice(cmd.length).trimStart().slice(group!.length).replace(/^\s/, '');
       const r = await engine.sendText(group!, text);
       return { groupId: group, ...r };
+    }
+    case 'reply':
+    case 'edit': {
+      need(5, `${cmd} GROUP MEMBER BOX TEXT...`);
+      const [, , member, box] = w;
+      if (!/^[0-9a-f]{64}$/.test(member!) || !/^\d{1,20}$/.test(box!)) throw new Error(`usage: ${cmd} GROUP MEMBER BOX TEXT... (MEMBER: 64 hex digits, BOX: a counter)`);
+      const ref = { author: new Uint8Array(Buffer.from(member!, 'hex')), boxCounter: BigInt(box!) };
+      const body = line.trimStart().split(/\s+/).slice(4).join(' ');
+      const quoted = quotes.get(member!, box!);
+      const reply = { ref, ...(quoted ? { quotedSender: quoted.sender, quotedBody: quoted.body } : {}) };
+      const { text, bridge } = composeBridgedText({ body, ...(cmd === 'reply' ? { reply } : { editOf: ref }) });
+      return { groupId: group, ...(await engine.sendText(group!, text, bridge)) };
     }
     case 'send-file': {
       need(3, 'send-file GROUP PATH [TYPE]');
