@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppService } from 'matrix-appservice-bridge';
 import { silentLogger, type BridgeLogger } from '../bridge/index.js';
 
@@ -11,7 +11,23 @@ import { silentLogger, type BridgeLogger } from '../bridge/index.js';
  * returns its promise, which settles when our controller resolves the request), and the
  * transaction id is then stored, so a transaction the homeserver sends again after a restart is
  * acknowledged without being handled twice. A failure answers 500: the homeserver retries.
+ *
+ * A transaction is known by its id AND the event ids it carries: Synapse on SQLite numbers
+ * transactions from 1 again after a restart (it derives the next id from the table of
+ * unacknowledged ones, which is empty), so an id alone would make us drop a restarted
+ * homeserver's new events as "already done". A genuine resend carries the same events.
  */
+
+/** The durable key of a transaction: its id plus a digest of its events' ids. */
+export function transactionKey(txnId: string, events: readonly unknown[]): string {
+  const h = createHash('sha256');
+  for (const e of events) {
+    const id = typeof e === 'object' && e !== null ? (e as { event_id?: unknown }).event_id : undefined;
+    h.update(typeof id === 'string' ? id : JSON.stringify(e) ?? '');
+    h.update('\0');
+  }
+  return `${txnId}:${h.digest('hex').slice(0, 32)}`;
+}
 
 export interface TransactionLog {
   transactionDone(txnId: string): Promise<boolean>;
@@ -66,10 +82,12 @@ export class DurableAppService extends AppService {
       res.status(400).send({ errcode: 'M_BAD_JSON', error: 'Missing transaction ID or body' });
       return;
     }
-    let run = this.#inFlight.get(txnId);
+    const events: readonly unknown[] = Array.isArray(body.events) ? body.events : [];
+    const key = transactionKey(txnId, events);
+    let run = this.#inFlight.get(key);
     if (!run) {
-      run = this.#handle(txnId, Array.isArray(body.events) ? body.events : []).finally(() => this.#inFlight.delete(txnId));
-      this.#inFlight.set(txnId, run);
+      run = this.#handle(key, events).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, run);
     }
     try {
       await run;
@@ -82,13 +100,13 @@ export class DurableAppService extends AppService {
     // travel into Katzenpost (issue 6 "privacy by default").
   }
 
-  async #handle(txnId: string, events: readonly unknown[]): Promise<void> {
-    if (await this.#log.transactionDone(txnId)) return;
+  async #handle(key: string, events: readonly unknown[]): Promise<void> {
+    if (await this.#log.transactionDone(key)) return;
     for (const event of events) {
       // In order, one at a time: each portal's messages must reach the core in room order.
       for (const listener of this.listeners('event') as Listener[]) await listener(event);
     }
-    await this.#log.markTransactionDone(txnId, Date.now());
+    await this.#log.markTransactionDone(key, Date.now());
   }
 }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { DurableAppService, MatrixState } from '../../../src/matrix/index.js';
+import { transactionKey } from '../../../src/matrix/durable-appservice.js';
 import { Database } from '../../../src/store/index.js';
 import { freePort } from '../../support/servers/free-port.js';
 
@@ -84,6 +85,15 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
     assert.deepEqual(seen, ['$a']);
   });
 
+  it('the same id with other events (a homeserver that numbers from 1 again after its restart) is handled', async () => {
+    const seen: string[] = [];
+    await start((e) => void seen.push(e.event_id));
+    assert.equal((await put('1', [ev('$before')])).status, 200);
+    assert.equal((await put('1', [ev('$after-restart')])).status, 200);
+    assert.equal((await put('1', [ev('$after-restart')])).status, 200);
+    assert.deepEqual(seen, ['$before', '$after-restart']);
+  });
+
   it('a failed handler answers 500 and the retried transaction is handled', async () => {
     const seen: string[] = [];
     let fail = true;
@@ -97,7 +107,7 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
     const r1 = await put('t3', [ev('$x')]);
     assert.equal(r1.status, 500);
     assert.equal(((await r1.json()) as { errcode: string }).errcode, 'M_UNKNOWN');
-    assert.equal(await state.transactionDone('t3'), false);
+    assert.equal(await state.transactionDone(transactionKey('t3', [ev('$x')])), false);
     assert.equal((await put('t3', [ev('$x')])).status, 200);
     assert.deepEqual(seen, ['$x']);
   });
@@ -125,6 +135,6 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
     assert.equal(r.status, 403);
     assert.equal(((await r.json()) as { errcode: string }).errcode, 'M_FORBIDDEN');
     assert.equal(count, 0);
-    assert.equal(await state.transactionDone('t5'), false);
+    assert.equal(await state.transactionDone(transactionKey('t5', [ev('$z')])), false);
   });
 });
