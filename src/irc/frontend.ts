@@ -7,6 +7,7 @@ import { IrcConnection, type ConnectionState, type IrcEndpoint } from './connect
 import type { Clock } from './flood.js';
 import type { FormattingMode } from './formatting.js';
 import { IrcEventHandler } from './irc-events.js';
+import type { FetchLinkOptions } from './link-fetch.js';
 import { ircMetrics, trackConnection } from './irc-metrics.js';
 import type { MediaLinks } from './media-links.js';
 import type { MediaStore } from './media-store.js';
@@ -57,7 +58,8 @@ export interface IrcFrontendOptions {
   readonly maxLines?: number;
   readonly nickLength?: number;
   readonly formatting?: FormattingMode;
-  readonly fetchLinks?: { readonly maxBytes: number; readonly timeoutMs: number };
+  /** Forward a lone link from an IRC user as a file (off unless set; see link-fetch.ts). */
+  readonly fetchLinks?: FetchLinkOptions;
   /** Wait for the server's PONG after each message before calling it shown (default true). */
   readonly confirmDelivery?: boolean;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };

@@ -7,7 +7,8 @@ export { IrcFrontend, ircFrontendId, humanSize, DEFAULT_MAX_LINES, type Configur
 export { IrcEventHandler, type IrcEventPorts } from './irc-events.js';
 export { ircMetrics, trackConnection, type IrcMetrics } from './irc-metrics.js';
 export { LineDedup, DEDUP_WINDOW_MS, type SeenLine } from './line-dedup.js';
-export { fetchLink, loneLink, LinkFetchError, type FetchedFile } from './link-fetch.js';
+export { fetchLink, loneLink, LinkFetchError, type FetchedFile, type FetchLinkOptions } from './link-fetch.js';
+export { isPublicAddress } from './public-address.js';
 export { MediaLinks, MIN_KEY_BYTES, type LinkCheck, type MediaLinkOptions } from './media-links.js';
 export { mediaHandler, startMediaServer } from './media-server.js';
 export { MediaStore, safeContentType, type StoredFile } from './media-store.js';

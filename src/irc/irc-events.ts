@@ -3,7 +3,7 @@ import { asFrontendEventId, asFrontendUserId, type FrontendId, type FrontendRoom
 import type { AdminMatcher } from './admins.js';
 import { stripFormatting, type FormattingMode } from './formatting.js';
 import { LineDedup } from './line-dedup.js';
-import { fetchLink, loneLink } from './link-fetch.js';
+import { fetchLink, loneLink, type FetchLinkOptions } from './link-fetch.js';
 import { ircLower } from './nick.js';
 
 /**
@@ -27,7 +27,7 @@ export interface IrcEventPorts {
   readonly reply: (nick: string, text: string, priv: boolean) => Promise<void>;
   readonly formatting: FormattingMode;
   /** Forward lone links as files (config); absent means never. */
-  readonly fetchLinks?: { readonly maxBytes: number; readonly timeoutMs: number; readonly fetchImpl?: typeof fetch };
+  readonly fetchLinks?: FetchLinkOptions;
   readonly log?: BridgeLogger;
   readonly now?: () => number;
 }

@@ -110,7 +110,7 @@ export class IrcBridge {
         link: (g, f, room) => core.stores.portals.link(g, f, room),
       },
       ...(this.o.channels ? { channels: this.o.channels } : {}),
-      ...(this.o.fetchLinks ? { fetchLinks: { maxBytes: 64 * 1024, timeoutMs: 5000 } } : {}),
+      ...(this.o.fetchLinks ? { fetchLinks: { maxBytes: 64 * 1024, timeoutMs: 5000, allowPrivateAddresses: true } } : {}),
       admins: new AdminMatcher([{ identity: ADMIN_IDENTITY, hostmasks: ['admin!*@127.0.0.1'] }]),
       media: { links: this.links, store: mediaStore },
       maxLines: this.o.maxLines ?? 6,
