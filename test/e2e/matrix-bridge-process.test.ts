@@ -95,14 +95,29 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
   let group: string;
   const bot = '@katzenbridge:localhost';
 
+  /** Every bridge process of the run, so a failure leaves their whole logs behind. */
+  const bridges: KatzenbridgeProcess[] = [];
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
   const startBridge = async (): Promise<KatzenbridgeProcess> => {
     const kb = startKatzenbridge(['run', '-c', config, '--emulator-profile', 'fast']);
+    bridges.push(kb);
     await kb.waitFor(/started summary=/, 60_000);
     return kb;
   };
 
-  const botSays = async (room: string, re: RegExp, after = 0): Promise<RoomEvent> =>
-    eventually(`the bot to say ${re}`, async () => (await admin.messages(room)).slice(after).find((e) => e.sender === bot && re.test(String(e.content['body']))));
+  /** The admin's `members GROUP` answer (the bridge's view of the group). */
+  const adminMembers = async (): Promise<string> => {
+    const seen = (await admin.messages(dm)).length;
+    await admin.text(dm, `members ${group}`);
+    return String((await botSays(dm, /member/, seen)).content['body']);
+  };
+
+  const botSays = async (room: string, re: RegExp, after = 0, reader: Client = admin): Promise<RoomEvent> =>
+    eventually(`the bot to say ${re}`, async () => (await reader.messages(room)).slice(after).find((e) => e.sender === bot && re.test(String(e.content['body']))));
 
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
@@ -148,7 +163,11 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     await peer?.stop().catch(() => undefined);
     await bridge?.stop().catch(() => undefined);
     await hs?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    if (failed) {
+      bridges.forEach((b, i) => writeFileSync(join(dir, `bridge-${i}.log`), b.stdout() + b.stderr()));
+      if (peer) writeFileSync(join(dir, 'peer.log'), peer.stdout() + peer.stderr());
+      console.log(`bridge and peer logs kept in ${dir}`);
+    } else rmSync(dir, { recursive: true, force: true });
   });
 
   it('the admin creates a group from the admin room; a Katzenpost member joins by voucher after approval', async () => {
@@ -188,19 +207,20 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     assert.equal(profile.displayname, 'Bob');
   });
 
-  it('a Matrix user’s text and emote reach the member from her own puppet stream, in order, and are not echoed', async () => {
+  it('a Matrix user’s text, emote and notice reach the member from her own puppet stream, in order, and are not echoed', async () => {
     await alice.text(portal, 'hello from matrix');
     await alice.text(portal, 'waves', 'm.emote');
+    await alice.text(portal, 'fyi: notices travel as text', 'm.notice');
     const texts = () => peerEvents(peer!).filter((e) => e['type'] === 'text' && e['groupId'] === group);
-    await eventually('two texts at the peer', () => (texts().length >= 2 ? true : undefined));
-    assert.deepEqual(texts().map((e) => e['text']), ['hello from matrix', '/me waves']);
+    await eventually('three texts at the peer', () => (texts().length >= 3 ? true : undefined));
+    assert.deepEqual(texts().map((e) => e['text']), ['hello from matrix', '/me waves', 'fyi: notices travel as text']);
     const intro = peerEvents(peer!).find((e) => e['type'] === 'member_added' && e['member'] === texts()[0]!['member']);
     assert.ok(intro, 'the bridge introduced her stream first');
     assert.match(String(intro['displayName']), /Alice/);
     // Not echoed: the room holds her two events and no ghost copy of them, and no failure notice.
     await new Promise((r) => setTimeout(r, 2000));
     const roomBodies = (await alice.messages(portal)).map((e) => [e.sender, String(e.content['body'])]);
-    assert.equal(roomBodies.filter(([, b]) => /hello from matrix|waves/.test(b!)).length, 2, JSON.stringify(roomBodies));
+    assert.equal(roomBodies.filter(([, b]) => /hello from matrix|waves|fyi/.test(b!)).length, 3, JSON.stringify(roomBodies));
     assert.ok(!roomBodies.some(([, b]) => /not delivered/.test(b!)), JSON.stringify(roomBodies));
   });
 
@@ -231,6 +251,64 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     peer!.child.stdin.write(`edit ${group} ${peerKey} ${String(firstSend['counter'])} hello from katzenpost, edited\n`);
     const ghostEdit = await eventually('the ghost edit', async () => (await alice.messages(portal)).find((e) => String(e.content['body']).endsWith('hello from katzenpost, edited')));
     assert.deepEqual(ghostEdit.content['m.relates_to'], { rel_type: 'm.replace', event_id: ghostHello.event_id });
+  });
+
+  it('a non-admin’s command is refused; a denied join request writes nothing and the would-be member never joins', async () => {
+    const aliceDm = (await alice.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
+    await botSays(aliceDm, /admin room/, 0, alice);
+    await alice.text(aliceDm, 'create Sneaky');
+    await botSays(aliceDm, /is only for this bridge's admins/, 0, alice);
+
+    const eve = startKatzenbridge(['peer', '--state', join(dir, 'peer-eve'), '--daemon', `unix:${dir}/state/kpclientd.sock`]);
+    try {
+      await eventually('eve to start', () => peerEvents(eve).find((e) => e['type'] === 'ready'));
+      eve.child.stdin.write(`mint ${group} Eve\n`);
+      const minted = await eventually('eve’s voucher', () => peerEvents(eve).find((e) => e['command'] === 'mint'));
+      const membersBefore = await adminMembers();
+      const seen = (await admin.messages(portal)).length;
+      await admin.text(dm, `induct ${group} ${String(minted['voucher'])}`);
+      const notice = await botSays(portal, /^Join request #\d+: "Eve"/, seen);
+      const id = /#(\d+)/.exec(String(notice.content['body']))![1];
+      await admin.text(dm, `deny ${id}`);
+      await botSays(portal, new RegExp(`^Join request #${id} denied by .*"Eve" was not added`), seen);
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(peerEvents(eve).filter((e) => e['type'] === 'joined').length, 0, 'eve never joins');
+      assert.equal(peerEvents(peer!).filter((e) => e['type'] === 'member_added' && /Eve/.test(String(e['displayName']))).length, 0, 'nobody was introduced');
+      assert.equal(await adminMembers(), membersBefore);
+    } finally {
+      eve.child.stdin.end('quit\n');
+      await eve.stop().catch(() => undefined);
+    }
+  });
+
+  it('the homeserver stopped for 30 s during traffic: what the member sent meanwhile arrives in order, and Matrix users are bridged again', async function () {
+    this.timeout(240_000);
+    await hs.stop();
+    const queued = Array.from({ length: 10 }, (_, i) => `while down ${i}`);
+    for (const t of queued) peer!.child.stdin.write(`send ${group} ${t}\n`);
+    await new Promise((r) => setTimeout(r, 30_000));
+    await hs.start();
+    const got = await eventually(
+      'the queued messages in Matrix',
+      async () => {
+        const bodies = (await alice.messages(portal)).map((e) => String(e.content['body'])).filter((b) => b.startsWith('while down '));
+        return bodies.length >= queued.length ? bodies : undefined;
+      },
+      180_000,
+    );
+    assert.deepEqual(got, queued);
+    await alice.text(portal, 'back again');
+    await eventually('alice’s message at the peer', () => peerEvents(peer!).find((e) => e['type'] === 'text' && e['text'] === 'back again'));
+  });
+
+  it('a forged box from the member (bad CBOR) is logged with its code and skipped; the portal keeps working', async () => {
+    const out = () => bridge!.stdout() + bridge!.stderr();
+    const mark = out().length;
+    peer!.child.stdin.write(`send-raw ${group} 46ffff00\n`);
+    peer!.child.stdin.write(`send ${group} after the forged box\n`);
+    await eventually('the next message in Matrix', async () => (await alice.messages(portal)).find((e) => e.content['body'] === 'after the forged box'));
+    assert.match(out().slice(mark), /groupchat\.box_error group=\S+ member=[0-9a-f]{12} counter=\d+ code=\S+/);
+    assert.ok(!(await alice.messages(portal)).some((e) => /\uFFFD/.test(String(e.content['body']))), 'nothing of the forged box is shown');
   });
 
   it('SIGKILL during a burst of 50 from Matrix, then restart: the member gets each exactly once, in order', async function () {

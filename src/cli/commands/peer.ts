@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { EXIT_FAILURE, EXIT_OK, parseFlags, UsageError, type CliIo, type Command } from '../command.js';
 import { FileGroupStateStore } from '../../groupchat/file-state-store.js';
-import { GroupChatEngine, composeBridgedText, connectPigeonhole, safeBasename, type GroupEvent, type PigeonholePort } from '../../groupchat/index.js';
+import { GroupChatEngine, composeBridgedText, connectPigeonhole, counterOf, safeBasename, type GroupEvent, type PigeonholePort } from '../../groupchat/index.js';
 
 const HELP = `Options:
   --state DIR       where the member's groups, caps and cursors are kept (created if missing)
@@ -24,6 +24,8 @@ Commands on stdin, one per line (GROUP is a local group name, no spaces):
   approve GROUP REQUEST [NAME]  let them in (NAME renames them: our "please revise", see joins.ts)
   deny GROUP REQUEST            refuse; nothing is written
   send GROUP TEXT...            send a text message
+  send-raw GROUP HEX            write HEX as our next box, as is: a forged or broken box for tests
+                                of readers (no framing byte or CBOR is added)
   reply GROUP MEMBER BOX TEXT...  reply to the message MEMBER (hex key) wrote at BOX (counter),
                                 with the bridge extensions other bridges read (x-bridge-reply-to)
   edit GROUP MEMBER BOX TEXT...   replace our message at BOX (x-bridge-edit-of; MEMBER is ours)
@@ -72,6 +74,7 @@ export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, con
     io.out(JSON.stringify(o, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? v.toString() : v)));
   const conn = await connect(opts.address);
   let engine: GroupChatEngine | undefined;
+  let rawPort: PigeonholePort | undefined;
   const quotes = new QuoteMemory();
   const onEvent = async (e: GroupEvent): Promise<void> => {
     if (e.type === 'text') quotes.remember(e.member, e.counter, e.displayName, e.text);
@@ -90,6 +93,7 @@ export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, con
       void engine!.approveJoin(e.groupId, e.requestId).catch((err: Error) => print({ type: 'error', command: 'approve', message: err.message }));
     }
   };
+  rawPort = conn.port;
   engine = new GroupChatEngine({ port: conn.port, store, onEvent, onError: (where, err) => print({ type: 'error', where, message: String(err) }) });
   await engine.start();
   print({ type: 'ready', groups: engine.groupIds() });
@@ -100,7 +104,7 @@ export async function runPeer(opts: PeerOptions, io: CliIo, input: Readable, con
       if (words.length === 0) continue;
       if (words[0] === 'quit') break;
       try {
-        const reply = await command(engine, words, line, quotes);
+        const reply = await command(engine, words, line, quotes, rawPort!);
         print({ type: 'ok', command: words[0], ...reply });
       } catch (err) {
         print({ type: 'error', command: words[0], message: (err as Error).message });
@@ -125,7 +129,7 @@ class QuoteMemory {
   }
 }
 
-async function command(engine: GroupChatEngine, w: string[], line: string, quotes: QuoteMemory): Promise<object> {
+async function command(engine: GroupChatEngine, w: string[], line: string, quotes: QuoteMemory, port: PigeonholePort): Promise<object> {
   const [cmd, group] = w;
   const need = (n: number, usage: string): void => {
     if (w.length < n) throw new Error(`usage: ${usage}`);
@@ -157,6 +161,15 @@ async function command(engine: GroupChatEngine, w: string[], line: string, quote
       const text = line.trimStart().slice(cmd.length).trimStart().slice(group!.length).replace(/^\s/, '');
       const r = await engine.sendText(group!, text);
       return { groupId: group, ...r };
+    }
+    case 'send-raw': {
+      need(3, 'send-raw GROUP HEX');
+      if (!/^([0-9a-f]{2})+$/i.test(w[2]!)) throw new Error('usage: send-raw GROUP HEX (an even number of hex digits)');
+      const st = engine.group(group!);
+      const at = st.record.nextWriteIndex;
+      const { nextIndex } = await port.writeBox(st.record.writeCap, at, new Uint8Array(Buffer.from(w[2]!, 'hex')));
+      await st.serial(() => st.updateGroup({ ...st.record, nextWriteIndex: nextIndex }));
+      return { groupId: group, counter: counterOf(at).toString() };
     }
     case 'reply':
     case 'edit': {

@@ -20,6 +20,9 @@ export function createEngine(port: PigeonholePort, stateDir: string, log: Bridge
     port,
     store: FileGroupStateStore.open(join(stateDir, 'groupchat')),
     onEvent: async (e) => {
+      // A box no one can read (bad framing or CBOR: a forged or broken member) is skipped by the
+      // engine; say so in the log, named, so an operator can tell which member sends garbage.
+      if (e.type === 'box_error') log.log('warn', 'groupchat.box_error', { group: e.groupId, member: e.member.slice(0, 12), counter: e.counter, code: e.code });
       const inbound = toGroupInbound(e);
       if (!inbound) return;
       // Throwing makes the engine retry the read later, so nothing is lost before the core is up.
