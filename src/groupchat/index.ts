@@ -20,7 +20,7 @@ export {
 } from './pigeonhole-port.js';
 export { RequestBudget, DAEMON_UNSENT_LIMIT } from './request-budget.js';
 export { ReadScheduler, systemClock, type Clock, type ReadTarget, type SchedulerStats } from './read-scheduler.js';
-export { SchedulerPolicy, DEFAULT_POLICY, type PolicyConfig, type ReadMode, type Decisions } from './scheduler-policy.js';
+export { SchedulerPolicy, DEFAULT_POLICY, readRateFor, type PolicyConfig, type ReadMode, type Decisions } from './scheduler-policy.js';
 export type { SendResult, OutgoingMessage } from './sender.js';
 export {
   asGroupId,

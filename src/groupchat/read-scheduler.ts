@@ -85,6 +85,16 @@ export class ReadScheduler {
     this.pump();
   }
 
+  /** Follows the daemon's send rate (readRateFor). Returns the rate now in force. */
+  setReadsPerSecond(rate: number): number {
+    this.policy.setReadsPerSecond(rate, this.clock.now());
+    // A pending wake-up was timed for the old rate.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump();
+    return this.policy.readsPerSecond;
+  }
+
   /** Stops starting reads and cancels those in flight; resolves when all have ended. */
   async stop(): Promise<void> {
     this.running = false;

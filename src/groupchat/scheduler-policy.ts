@@ -101,6 +101,8 @@ export class SchedulerPolicy {
   private readonly groupScore = new Map<string, { score: number; atMs: number }>();
   private tokens: number;
   private tokensAtMs: number;
+  /** Read starts per second now: config.readsPerSecond until the daemon's send rate is known. */
+  private rate: number;
   /** Counters for status and the bench. */
   readonly stats = { blockingStarts: 0, failFastStarts: 0, cancels: 0 };
 
@@ -114,6 +116,18 @@ export class SchedulerPolicy {
     if (!(config.readsPerSecond > 0) || !(config.burst >= 1)) throw new RangeError('config: readsPerSecond > 0 and burst >= 1');
     this.tokens = config.burst;
     this.tokensAtMs = nowMs;
+    this.rate = config.readsPerSecond;
+  }
+
+  get readsPerSecond(): number {
+    return this.rate;
+  }
+
+  /** A new read rate (readRateFor: the daemon's send rate changed); tokens so far are kept. */
+  setReadsPerSecond(rate: number, nowMs: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`rate: expected a positive number of reads per second, got ${rate}`);
+    this.refill(nowMs);
+    this.rate = rate;
   }
 
   /** A stream to read. New streams are due at once (a first read catches up on history). */
@@ -306,13 +320,30 @@ export class SchedulerPolicy {
 
   private refill(nowMs: number): void {
     const dt = Math.max(0, nowMs - this.tokensAtMs);
-    this.tokens = Math.min(this.config.burst, this.tokens + (dt / 1000) * this.config.readsPerSecond);
+    this.tokens = Math.min(this.config.burst, this.tokens + (dt / 1000) * this.rate);
     this.tokensAtMs = nowMs;
   }
 
   private msUntilToken(): number {
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.config.readsPerSecond) * 1000);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1000);
   }
+}
+
+/** Share of the daemon's packets that reads may start: a read is at least two round trips (ACK,
+ *  then the payload, thin-client §3.4) and writes need ticks too, so reads get a quarter. */
+export const READ_SHARE_OF_SEND_RATE = 0.25;
+/** Never slower than this: a bridge must notice new messages within seconds even on a slow net. */
+export const MIN_READS_PER_SECOND = 0.2;
+
+/**
+ * Reads per second for a daemon that sends one packet per Poisson tick at `lambdaPPerMs`
+ * (the PKI document's LambdaP, per millisecond, thin-client §1.7): starting reads faster only
+ * queues them in the daemon, where they delay our own writes. Capped at `ceiling` (the
+ * configured rate); undefined or nonsense LambdaP leaves the ceiling.
+ */
+export function readRateFor(lambdaPPerMs: number | undefined, ceiling: number): number {
+  if (lambdaPPerMs === undefined || !Number.isFinite(lambdaPPerMs) || lambdaPPerMs <= 0) return ceiling;
+  return Math.min(ceiling, Math.max(MIN_READS_PER_SECOND, lambdaPPerMs * 1000 * READ_SHARE_OF_SEND_RATE));
 }
 
 /** Most recently active first; 0 on a tie (streams never read yet tie at -Infinity). */

@@ -61,6 +61,8 @@ describe('e2e: katzenbridge run as its own process (embedded emulator)', functio
       assert.match(line, /katzenpost: embedded emulator \(fast\) at unix:\S+\/state\/kpclientd\.sock/);
       assert.match(line, /frontends: matrix \(appservice on 127\.0\.0\.1:\d+ for http:\/\/127\.0\.0\.1:9\)/);
       assert.match(line, new RegExp(`http: http://127\\.0\\.0\\.1:${httpPort} \\(/health, /ready, /metrics\\)`));
+      // Reads are paced by the daemon's LambdaP: the fast emulator does not pace, so the ceiling.
+      assert.match(kb.stderr(), /groupchat\.read_rate readsPerSecond=20 lambdaP=1\b/);
       for (const p of ['/health', '/ready']) {
         const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
         assert.equal(res.status, 200, p);

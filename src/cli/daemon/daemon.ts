@@ -12,6 +12,7 @@ import { startFrontends } from './frontends.js';
 import { createEngine } from './group-engine.js';
 import { connectKatzenpost, type EmulatorProfile } from './katzenpost.js';
 import { meterDaemonSession, meterPortals, meterReads, meterStartTime } from './metrics-wiring.js';
+import { followDaemonSendRate } from './read-rate.js';
 
 export interface DaemonOptions {
   readonly log: Logger;
@@ -63,6 +64,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     meterDaemonSession(kp.client, o.metrics);
 
     const { engine, setDeliver } = createEngine(meterReads(kp.port, o.metrics), stateDir, log);
+    followDaemonSendRate(kp.client, engine, engine.scheduler.policy.config.readsPerSecond, log);
     const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log });
     setDeliver((e) => core.groupEvent(e));
     await engine.start();

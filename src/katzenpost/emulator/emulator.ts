@@ -76,7 +76,7 @@ export class Emulator {
         const now = pkiEpoch();
         if (epoch > now || epoch < now - PKI_HISTORY) return undefined;
         let doc = docs.get(epoch);
-        if (!doc) docs.set(epoch, (doc = pkiDocument(epoch, this.courier, options.replicas, sphinxHash)));
+        if (!doc) docs.set(epoch, (doc = pkiDocument(epoch, this.courier, options.replicas, sphinxHash, options.sendRatePerSecond)));
         for (const e of docs.keys()) if (e < now - PKI_HISTORY) docs.delete(e);
         return doc;
       },

@@ -37,8 +37,12 @@ function descriptor(name: string, identityKey: Uint8Array, epoch: number, extra:
   });
 }
 
-/** The document for one PKI epoch, stripped of signatures as in new_pki_document_event. */
-export function pkiDocument(epoch: number, courier: Courier, replicaCount: number, sphinxGeometryHash: Uint8Array): Uint8Array {
+/** LambdaP (per ms) of an emulator that does not pace sends: a rate no client will reach. */
+export const UNPACED_LAMBDA_P = 1;
+
+/** The document for one PKI epoch, stripped of signatures as in new_pki_document_event.
+ *  LambdaP is the emulator's own send rate, so clients that pace themselves by it see the truth. */
+export function pkiDocument(epoch: number, courier: Courier, replicaCount: number, sphinxGeometryHash: Uint8Array, sendRatePerSecond = 1): Uint8Array {
   const replicas = Array.from({ length: replicaCount }, (_, i) =>
     descriptor(`replica${i + 1}`, blake2b256(new TextEncoder().encode(`emulator replica ${i + 1}`)), epoch, { ReplicaID: i }),
   );
@@ -47,7 +51,7 @@ export function pkiDocument(epoch: number, courier: Courier, replicaCount: numbe
     GenesisEpoch: epoch,
     Mu: 0.005,
     MuMaxDelay: 2000,
-    LambdaP: 0.001,
+    LambdaP: sendRatePerSecond > 0 ? sendRatePerSecond / 1000 : UNPACED_LAMBDA_P,
     LambdaPMaxDelay: 2000,
     LambdaL: 0.0005,
     LambdaLMaxDelay: 2000,

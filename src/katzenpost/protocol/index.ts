@@ -11,4 +11,4 @@ export type * from './messages.js';
 export { type DecodedRequest, type DecodedResponse, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js';
 export { REQUEST_SCHEMAS, RESPONSE_SCHEMAS, PIGEONHOLE_GEOMETRY_SCHEMA, SPHINX_GEOMETRY_SCHEMA } from './schemas.js';
 export type { Field, Kind, Schema } from './schema.js';
-export { type PkiDocument, decodePkiDocument } from './pki.js';
+export { type PkiDocument, decodePkiDocument, lambdaPOf } from './pki.js';

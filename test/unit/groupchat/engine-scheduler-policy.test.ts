@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_POLICY, SchedulerPolicy, type PolicyConfig } from '../../../src/groupchat/scheduler-policy.js';
+import { DEFAULT_POLICY, MIN_READS_PER_SECOND, readRateFor, SchedulerPolicy, type PolicyConfig } from '../../../src/groupchat/scheduler-policy.js';
 
 const CFG: PolicyConfig = { ...DEFAULT_POLICY, maxInFlight: 4, maxBlocking: 2, readsPerSecond: 1000, burst: 1000 };
 
@@ -169,6 +169,38 @@ describe('groupchat engine: scheduler policy', () => {
     }
     assert.ok(started <= 2 + 2 * 5, `started ${started} reads in 5 s at 2/s with a burst of 2`);
     assert.ok(started >= 10);
+  });
+
+  it('follows a new read rate from the daemon: the starts per second change, the wake-up follows', () => {
+    const cfg = { ...CFG, maxInFlight: 16, maxBlocking: 0, readsPerSecond: 20, burst: 1 };
+    const p = new SchedulerPolicy(cfg, 0);
+    // Enough idle streams that the rate, not their backoff, limits the starts.
+    for (let i = 0; i < 200; i++) p.addStream(`s${i}`, 'g', 0);
+    const startsIn = (from: number, to: number): number => {
+      let started = 0;
+      for (let now = from; now < to; now += 10) {
+        const d = p.plan(now);
+        started += d.start.length;
+        for (const s of d.start) p.onOutcome(s.key, 'not_found', now);
+      }
+      return started;
+    };
+    const fast = startsIn(0, 1000);
+    p.setReadsPerSecond(0.5, 1000);
+    assert.equal(p.readsPerSecond, 0.5);
+    const slow = startsIn(1000, 5000);
+    assert.ok(fast >= 15, `${fast} starts in the first second at 20/s`);
+    assert.ok(slow <= 3, `${slow} starts in 4 s at 0.5/s`);
+    assert.throws(() => p.setReadsPerSecond(0, 0), /rate: expected a positive number/);
+    assert.equal(p.readsPerSecond, 0.5, 'a bad rate leaves the old one');
+  });
+
+  it('derives the read rate from LambdaP: a quarter of the daemon’s packets, within the floor and the configured ceiling', () => {
+    assert.equal(readRateFor(0.001, 20), 0.25); // the docker testnet: 1 packet/s
+    assert.equal(readRateFor(0.1, 20), 20); // 100 packets/s: capped by the config
+    assert.equal(readRateFor(0.04, 20), 10);
+    assert.equal(readRateFor(0.0001, 20), MIN_READS_PER_SECOND);
+    for (const bad of [undefined, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) assert.equal(readRateFor(bad, 20), 20, String(bad));
   });
 
   it('after an error the stream waits errorRetryMs (katzenqt: 5 s) and retries the same stream', () => {
