@@ -25,3 +25,4 @@ export type { Portal, JoinPolicy } from './portal.js';
 export type { Puppet } from './puppet.js';
 export type { JoinRequest } from './join-request.js';
 export { ALL_COMMANDS, type Command } from './commands/index.js';
+export { SealedGroupStateStore, type TransactionalDb } from './sealed-group-state.js';

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { EngineGroupSide, toGroupInbound, type BridgeCore, type CommandCaller } from '../../src/bridge/index.js';
+import type { MemoryGroupStateStore } from '../../src/groupchat/memory-state-store.js';
 import { asFrontendEventId, asFrontendId, asFrontendRoomId, asFrontendUserId } from '../../src/ids/index.js';
 import { FakePigeonhole } from '../unit/groupchat/engine-fake-port.js';
 import { Peer, isType } from '../unit/groupchat/engine-harness.js';
@@ -29,7 +30,7 @@ describe('bridge core on the group chat engine (integration)', () => {
 
   beforeEach(async () => {
     net = new FakePigeonhole();
-    bridge = new Peer('bridge', net.port(), undefined, undefined, async (e) => {
+    bridge = new Peer<MemoryGroupStateStore>('bridge', net.port(), undefined, undefined, async (e) => {
       const inbound = toGroupInbound(e);
       if (inbound && core) await core.groupEvent(inbound);
     });

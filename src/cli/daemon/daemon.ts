@@ -63,7 +63,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     o.readiness.probe('katzenpost', () => kp.client.state === 'connected');
     meterDaemonSession(kp.client, o.metrics);
 
-    const { engine, setDeliver } = createEngine(meterReads(kp.port, o.metrics), stateDir, log);
+    const { engine, setDeliver } = await createEngine(meterReads(kp.port, o.metrics), store.db, store.secrets, stateDir, log);
     followDaemonSendRate(kp.client, engine, engine.scheduler.policy.config.readsPerSecond, log);
     const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log });
     setDeliver((e) => core.groupEvent(e));

@@ -1,12 +1,13 @@
 // Step: the group chat engine over the daemon link, its events handed to whoever `deliver` is
 // (the bridge core, which is built after the engine because it needs the engine as its group side).
-// SEAM: group state lives in FileGroupStateStore (JSON, mode 0600, write caps in the clear) until
-// src/store offers a GroupStateStore on sqlite with caps sealed by the SecretBox.
+// The engine's state lives in the bridge's database, sealed (SealedGroupStateStore, migration 003).
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BridgeLogger, GroupInbound } from '../../bridge/index.js';
-import { toGroupInbound } from '../../bridge/index.js';
-import { FileGroupStateStore } from '../../groupchat/file-state-store.js';
+import { SealedGroupStateStore, toGroupInbound, type TransactionalDb } from '../../bridge/index.js';
+import { FileGroupStateStore, STATE_FILE } from '../../groupchat/file-state-store.js';
 import { GroupChatEngine, type PigeonholePort } from '../../groupchat/index.js';
+import type { SecretBox } from '../../store/index.js';
 
 export interface EngineStep {
   readonly engine: GroupChatEngine;
@@ -14,11 +15,30 @@ export interface EngineStep {
   setDeliver(deliver: (e: GroupInbound) => Promise<void>): void;
 }
 
-export function createEngine(port: PigeonholePort, stateDir: string, log: BridgeLogger): EngineStep {
+/**
+ * Earlier versions kept the engine's state in STATE_DIR/groupchat/groupchat-state.json, write
+ * caps in the clear. If that file is there and the database holds no group yet, it is imported
+ * in one transaction and renamed, so the next start does not import it again; its secrets then
+ * exist only sealed (the renamed file should be deleted once the bridge runs well).
+ */
+export async function importLegacyGroupState(store: SealedGroupStateStore, stateDir: string, log: BridgeLogger, nowMs = Date.now()): Promise<void> {
+  const dir = join(stateDir, 'groupchat');
+  const file = join(dir, STATE_FILE);
+  if (!existsSync(file) || !(await store.isEmpty())) return;
+  const snapshot = FileGroupStateStore.open(dir).snapshot();
+  await store.importSnapshot(snapshot);
+  const moved = `${file}.imported-${nowMs}`;
+  renameSync(file, moved);
+  log.log('warn', 'groupchat.state_imported', { groups: snapshot.groups.length, members: snapshot.members.length, movedTo: moved, advice: 'delete the moved file: it holds write caps in the clear' });
+}
+
+export async function createEngine(port: PigeonholePort, db: TransactionalDb, secrets: SecretBox, stateDir: string, log: BridgeLogger): Promise<EngineStep> {
+  const store = new SealedGroupStateStore(db, secrets);
+  await importLegacyGroupState(store, stateDir, log);
   let deliver: ((e: GroupInbound) => Promise<void>) | undefined;
   const engine = new GroupChatEngine({
     port,
-    store: FileGroupStateStore.open(join(stateDir, 'groupchat')),
+    store,
     onEvent: async (e) => {
       // A box no one can read (bad framing or CBOR: a forged or broken member) is skipped by the
       // engine; say so in the log, named, so an operator can tell which member sends garbage.

@@ -1,6 +1,7 @@
 import type { GroupEvent } from '../../../src/groupchat/events.js';
 import { GroupChatEngine } from '../../../src/groupchat/engine.js';
 import { MemoryGroupStateStore } from '../../../src/groupchat/memory-state-store.js';
+import type { GroupStateStore } from '../../../src/groupchat/state-store.js';
 import type { PigeonholePort } from '../../../src/groupchat/pigeonhole-port.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../../src/groupchat/scheduler-policy.js';
 
@@ -16,7 +17,7 @@ export const TEST_POLICY: PolicyConfig = {
 };
 
 /** One engine plus everything it emitted. */
-export class Peer {
+export class Peer<S extends GroupStateStore = MemoryGroupStateStore> {
   readonly events: GroupEvent[] = [];
   readonly engine: GroupChatEngine;
   private waiters: Array<() => void> = [];
@@ -24,7 +25,7 @@ export class Peer {
   constructor(
     readonly name: string,
     port: PigeonholePort,
-    readonly store = new MemoryGroupStateStore(),
+    readonly store: S = new MemoryGroupStateStore() as unknown as S,
     policy: PolicyConfig = TEST_POLICY,
     onEvent?: (e: GroupEvent) => void | Promise<void>,
     /** Expected engine errors go here; by default any error fails the test. */

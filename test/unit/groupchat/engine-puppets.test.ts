@@ -14,7 +14,7 @@ const msgId = (n: number): Uint8Array => Buffer.alloc(16, n);
 
 async function pair(net: FakePigeonhole, bridgeErrors?: string[]): Promise<[Peer, Peer]> {
   const onError = bridgeErrors ? (where: string) => void bridgeErrors.push(where.replace(/:.*/, '')) : undefined;
-  const bridge = new Peer('bridge', net.port(), undefined, undefined, undefined, onError);
+  const bridge = new Peer<MemoryGroupStateStore>('bridge', net.port(), undefined, undefined, undefined, onError);
   const alice = new Peer('alice', net.port());
   await bridge.engine.start();
   await alice.engine.start();
