@@ -1,4 +1,5 @@
 import type { FrontendId } from '../ids/index.js';
+import type { BridgeMetrics } from '../observability/index.js';
 import type { DeliveryQueues, RetryPolicy } from './delivery-queue.js';
 import type { Frontend } from './frontend.js';
 import type { GhostStore } from './ghost.js';
@@ -26,4 +27,6 @@ export interface Runtime {
   readonly retry: RetryPolicy;
   readonly now: () => number;
   readonly log: BridgeLogger;
+  /** Messages, latency and errors (issue 8); the daemon's, or a private registry's in tests. */
+  readonly metrics: BridgeMetrics;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import type { FrontendEventId, FrontendId, FrontendRoomId, FrontendUserId, GroupId } from '../ids/index.js';
+import { defineMetrics, Registry, type BridgeMetrics } from '../observability/index.js';
 import type { Database, SecretBox } from '../store/index.js';
 import { ALL_COMMANDS, CommandRegistry, type CommandServices } from './commands/index.js';
 import type { BridgeStores, Runtime } from './context.js';
@@ -20,6 +21,7 @@ import { OutboundPipeline } from './outbound.js';
 import { OutboxStore } from './outbox.js';
 import { PortalStore, type Portal } from './portal.js';
 import { PuppetStore } from './puppet.js';
+import { QueueDepthGauge } from './queue-metrics.js';
 
 /**
  * The bridge core (DESIGN.md §4): composes the stores, the two delivery pipelines, the join flow
@@ -37,7 +39,12 @@ export interface BridgeCoreOptions {
   readonly log?: BridgeLogger;
   readonly now?: () => number;
   readonly retry?: RetryPolicy;
+  /** Where to count messages, latency, errors and queue depths; a private registry's by default. */
+  readonly metrics?: BridgeMetrics;
 }
+
+/** How often the queue-depth gauges are read from the store. */
+const QUEUE_DEPTH_REFRESH_MS = 5_000;
 
 export class BridgeCore implements BridgeCoreApi {
   readonly stores: BridgeStores;
@@ -48,6 +55,8 @@ export class BridgeCore implements BridgeCoreApi {
   private readonly joins: JoinFlow;
   private readonly commands: CommandRegistry;
   private readonly services: CommandServices;
+  private readonly depths: QueueDepthGauge;
+  private depthTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: BridgeCoreOptions) {
     const log = o.log ?? silentLogger;
@@ -65,7 +74,9 @@ export class BridgeCore implements BridgeCoreApi {
       retry: o.retry ?? DEFAULT_RETRY,
       now: o.now ?? Date.now,
       log,
+      metrics: o.metrics ?? defineMetrics(new Registry()),
     };
+    this.depths = new QueueDepthGauge(this.stores, this.rt.metrics);
     this.inbound = new InboundPipeline(this.stores, this.rt);
     // Outbound files join requests and JoinFlow activates puppets through outbound: the closure
     // breaks the cycle without handing either the other whole.
@@ -95,10 +106,19 @@ export class BridgeCore implements BridgeCoreApi {
   async start(): Promise<void> {
     for (const g of await this.stores.outbox.groupsWithQueued()) this.outbound.kick(g);
     for (const r of await this.stores.inbox.pendingRooms()) this.inbound.kick(r.frontend, r.room);
+    await this.refreshQueueDepths();
+    this.depthTimer = setInterval(() => void this.refreshQueueDepths(), QUEUE_DEPTH_REFRESH_MS).unref();
+  }
+
+  /** Reads the queue depths into their gauges (every few seconds while running). */
+  async refreshQueueDepths(): Promise<void> {
+    await this.depths.refresh().catch((e: unknown) => this.rt.log.log('warn', 'metrics.queue_depth_failed', { error: e instanceof Error ? e.name : 'error' }));
   }
 
   /** Lets in-flight deliveries finish, then stops (DESIGN.md §5 clean shutdown). */
   stop(): Promise<void> {
+    if (this.depthTimer) clearInterval(this.depthTimer);
+    this.depthTimer = undefined;
     return this.rt.queues.stop();
   }
 

@@ -1,6 +1,7 @@
 import { asTransactionId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GroupId } from '../ids/index.js';
 import { isEditCapable, isFileCapable, isReplyCapable } from './capabilities.js';
 import type { BridgeStores, Runtime } from './context.js';
+import { countDelivered } from './queue-metrics.js';
 import { backoffMs } from './delivery-queue.js';
 import { sanitiseName } from './display-names.js';
 import { editFallback, fileFallback, replyFallback } from './fallbacks.js';
@@ -104,9 +105,11 @@ export class InboundPipeline {
       try {
         const eventId = await this.show(fe, d);
         await this.s.inbox.markDelivered(d.inboxId, frontend, eventId);
+        if (d.body.t !== 'notice') countDelivered(this.rt.metrics, 'inbound', d.groupId, frontend, d.createdAtMs, this.rt.now());
       } catch (e) {
         const f = failureOf(e, 'frontend_unavailable');
         const attempts = d.attempts + 1;
+        this.rt.metrics.errors.inc({ component: 'bridge', code: f.code });
         this.rt.log.log('warn', 'inbound.delivery_failed', { frontend, inbox: d.inboxId, attempt: attempts, code: f.code, retriable: f.retriable, cause: f.cause });
         if (f.retriable) {
           // An outage of the frontend's network: keep the order and keep trying (DESIGN.md §4:

@@ -35,6 +35,8 @@ export interface Delivery {
   readonly attempts: number;
   readonly nextAttemptAtMs: number;
   readonly txnId: TransactionId;
+  /** When the group message was stored (delivery latency counts from here). */
+  readonly createdAtMs: number;
 }
 
 interface DeliveryRow {
@@ -47,6 +49,7 @@ interface DeliveryRow {
   file: Uint8Array | null;
   attempts: number;
   next_attempt_at: number;
+  created_at: number;
 }
 
 export const messageKey = (member: MemberId, counter: BoxCounter): string => `m:${member}:${counter}`;
@@ -72,7 +75,7 @@ export class InboxStore {
   /** The head of one room's queue: its oldest pending delivery. */
   async head(frontend: FrontendId, room: FrontendRoomId): Promise<Delivery | undefined> {
     const r = await this.db.get<DeliveryRow>(
-      `SELECT d.inbox_id, i.group_id, d.frontend, d.room_id, i.dedup_key, i.body, i.file, d.attempts, d.next_attempt_at
+      `SELECT d.inbox_id, i.group_id, d.frontend, d.room_id, i.dedup_key, i.body, i.file, d.attempts, d.next_attempt_at, i.created_at
        FROM bridge_deliveries d JOIN bridge_inbox i ON i.id = d.inbox_id
        WHERE d.frontend = ? AND d.room_id = ? AND d.state = 'pending' ORDER BY d.inbox_id LIMIT 1`,
       [frontend, room],
@@ -89,7 +92,16 @@ export class InboxStore {
       attempts: r.attempts,
       nextAttemptAtMs: r.next_attempt_at,
       txnId: txnOf(r.inbox_id, r.frontend as FrontendId),
+      createdAtMs: r.created_at,
     };
+  }
+
+  /** Deliveries waiting per group, for the queue-depth gauge. */
+  async depthByGroup(): Promise<Array<{ groupId: GroupId; n: number }>> {
+    const rows = await this.db.all<{ group_id: string; n: number }>(
+      "SELECT i.group_id, COUNT(*) AS n FROM bridge_deliveries d JOIN bridge_inbox i ON i.id = d.inbox_id WHERE d.state = 'pending' GROUP BY i.group_id",
+    );
+    return rows.map((r) => ({ groupId: r.group_id as GroupId, n: r.n }));
   }
 
   /** Every (frontend, room) with pending deliveries: the queues to resume after a restart. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FrontendId, FrontendUserId, GroupId } from '../ids/index.js';
 import type { Config } from '../config/index.js';
 import type { BridgeStores, Runtime } from './context.js';
+import { countDelivered } from './queue-metrics.js';
 import { backoffMs } from './delivery-queue.js';
 import { renderPuppetName } from './display-names.js';
 import type { UserMessage } from './frontend.js';
@@ -96,9 +97,11 @@ export class OutboundPipeline implements PuppetActivator {
       try {
         const counter = await this.send(m);
         await this.s.outbox.markSent(m.id, counter);
+        countDelivered(this.rt.metrics, 'outbound', groupId, m.frontend, m.createdAtMs, this.rt.now());
       } catch (e) {
         const f = failureOf(e, 'group_unavailable');
         const attempts = m.attempts + 1;
+        this.rt.metrics.errors.inc({ component: 'bridge', code: f.code });
         this.rt.log.log('warn', 'outbound.send_failed', { group: groupId, outbox: m.id, attempt: attempts, code: f.code, retriable: f.retriable, cause: f.cause });
         if (f.retriable) {
           const delay = backoffMs(this.rt.retry, attempts);

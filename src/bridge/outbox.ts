@@ -34,6 +34,8 @@ export interface OutboxEntry {
   readonly attempts: number;
   readonly nextAttemptAtMs: number;
   readonly counter?: BoxCounter;
+  /** When the frontend's message was accepted (delivery latency counts from here). */
+  readonly createdAtMs: number;
 }
 
 interface OutboxRow {
@@ -49,6 +51,7 @@ interface OutboxRow {
   attempts: number;
   next_attempt_at: number;
   counter: string | null;
+  created_at: number;
 }
 
 const fromRow = (r: OutboxRow): OutboxEntry => ({
@@ -64,6 +67,7 @@ const fromRow = (r: OutboxRow): OutboxEntry => ({
   attempts: r.attempts,
   nextAttemptAtMs: r.next_attempt_at,
   ...(r.counter ? { counter: r.counter as BoxCounter } : {}),
+  createdAtMs: r.created_at,
 });
 
 export class OutboxStore {
@@ -97,6 +101,12 @@ export class OutboxStore {
   async bySent(groupId: GroupId, frontend: FrontendId, userId: FrontendUserId, counter: string): Promise<OutboxEntry | undefined> {
     const r = await this.db.get<OutboxRow>("SELECT * FROM bridge_outbox WHERE group_id = ? AND frontend = ? AND user_id = ? AND state = 'sent' AND counter = ?", [groupId, frontend, userId, counter]);
     return r ? fromRow(r) : undefined;
+  }
+
+  /** Waiting messages (queued or held for an admin) per group, for the queue-depth gauge. */
+  async depthByGroup(): Promise<Array<{ groupId: GroupId; n: number }>> {
+    const rows = await this.db.all<{ group_id: string; n: number }>("SELECT group_id, COUNT(*) AS n FROM bridge_outbox WHERE state IN ('queued', 'held') GROUP BY group_id");
+    return rows.map((r) => ({ groupId: r.group_id as GroupId, n: r.n }));
   }
 
   async groupsWithQueued(): Promise<GroupId[]> {

@@ -12,6 +12,8 @@ import { parse } from 'yaml';
 import { MAIN_JS } from '../support/bridge-process.js';
 import { repoPath } from '../support/paths.js';
 import { assertNoSecrets, type SecretToFind } from '../support/secret-scan.js';
+import { SealedGroupStateStore } from '../../src/bridge/index.js';
+import { openStore } from '../../src/store/index.js';
 
 const BUILD_DIR = resolve(dirname(MAIN_JS), '..', '..');
 
@@ -24,18 +26,35 @@ describe('e2e: the quickstart (scripts/demo.sh --check)', function () {
   });
   afterEach(() => rmSync(state, { recursive: true, force: true }));
 
-  /** Write caps, vouchers and their keys from both members' group state, the store key and the
-   *  appservice tokens: none may appear in the bridge's log of the whole run. */
-  function secretsOfTheRun(): SecretToFind[] {
+  /** Write caps (the bridge's own and its puppets'), vouchers and their keys from both members'
+   *  group state, the store key and the appservice tokens: none may appear in the bridge's log of
+   *  the whole run. The bridge's state is read back from its sealed sqlite store. */
+  async function secretsOfTheRun(): Promise<SecretToFind[]> {
     const found: SecretToFind[] = [];
-    const walk = (v: unknown, key: string, file: string): void => {
-      if (Array.isArray(v)) return v.forEach((x) => walk(x, key, file));
+    const walk = (v: unknown, key: string, where: string): void => {
+      if (v instanceof Uint8Array) {
+        if (/writecap|voucher|secret/i.test(key)) found.push({ label: `${where} ${key}`, value: v });
+        return;
+      }
+      if (Array.isArray(v)) return v.forEach((x) => walk(x, key, where));
       if (typeof v !== 'object' || v === null) return;
       const o = v as Record<string, unknown>;
-      if (typeof o['$b64'] === 'string' && /writecap|voucher|secret/i.test(key)) found.push({ label: `${file} ${key}`, value: new Uint8Array(Buffer.from(o['$b64'], 'base64')) });
-      for (const [k, x] of Object.entries(o)) walk(x, k, file);
+      if (typeof o['$b64'] === 'string') return walk(new Uint8Array(Buffer.from(o['$b64'], 'base64')), key, where);
+      for (const [k, x] of Object.entries(o)) walk(x, k, where);
     };
-    for (const f of ['bridge/groupchat/groupchat-state.json', 'peer/groupchat-state.json']) walk(JSON.parse(readFileSync(join(state, f), 'utf8')), '', f);
+    walk(JSON.parse(readFileSync(join(state, 'peer/groupchat-state.json'), 'utf8')), '', 'peer');
+    const store = await openStore({ databasePath: join(state, 'bridge', 'katzenbridge.db'), keyFile: join(state, 'bridge', 'secrets.key') });
+    try {
+      const sealed = new SealedGroupStateStore(store.db, store.secrets);
+      for (const g of await sealed.listGroups()) {
+        walk(g, '', 'bridge');
+        walk(await sealed.listMembers(g.groupId), '', 'bridge');
+        walk(await sealed.listPendingJoins(g.groupId), '', 'bridge');
+        walk(await sealed.getJoinerVoucher(g.groupId), '', 'bridge');
+      }
+    } finally {
+      await store.close();
+    }
     found.push({ label: 'store key', value: new Uint8Array(readFileSync(join(state, 'bridge', 'secrets.key'))) });
     if (existsSync(join(state, 'registration.yaml'))) {
       const reg = parse(readFileSync(join(state, 'registration.yaml'), 'utf8')) as { as_token: string; hs_token: string };
@@ -55,8 +74,9 @@ describe('e2e: the quickstart (scripts/demo.sh --check)', function () {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     assert.equal(code, 0, output);
-    const secrets = secretsOfTheRun();
-    assert.ok(secrets.filter((x) => /writeCap/i.test(x.label)).length >= 2, 'both members have write caps to look for');
+    const secrets = await secretsOfTheRun();
+    assert.ok(secrets.filter((x) => /^bridge .*writeCap/i.test(x.label)).length >= 2, 'the bridge\'s own and its puppet\'s write caps are looked for');
+    assert.ok(secrets.some((x) => /^peer .*writeCap/i.test(x.label)), 'the member\'s write cap is looked for');
     assertNoSecrets(readFileSync(join(state, 'bridge.log'), 'utf8'), secrets, "the bridge's log");
     return output;
   }

@@ -65,7 +65,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
 
     const { engine, setDeliver } = await createEngine(meterReads(kp.port, o.metrics), store.db, store.secrets, stateDir, log);
     followDaemonSendRate(kp.client, engine, engine.scheduler.policy.config.readsPerSecond, log);
-    const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log });
+    const core = new BridgeCore({ db: store.db, secrets: store.secrets, group: new EngineGroupSide(engine), config: config.bridge, log, metrics: o.metrics });
     setDeliver((e) => core.groupEvent(e));
     await engine.start();
     step('groupchat', () => engine.stop());

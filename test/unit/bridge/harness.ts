@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineMetrics, Registry } from '../../../src/observability/index.js';
 import { BridgeCore, type GroupSide, type BridgeLogger, type LogFields, type LogLevel } from '../../../src/bridge/index.js';
 import type { Config } from '../../../src/config/index.js';
 import { asFrontendRoomId, asGroupId, type GroupId } from '../../../src/ids/index.js';
@@ -32,6 +33,9 @@ export class Harness {
   readonly dir = mkdtempSync(join(tmpdir(), 'kb-bridge-'));
   readonly group = new FakeGroupSide();
   readonly log = new CapturingLogger();
+  /** The core's metrics, in a registry of this harness's own. */
+  readonly registry = new Registry();
+  readonly metrics = defineMetrics(this.registry);
   store!: Store;
   core!: BridgeCore;
   frontend!: FakeFrontend;
@@ -50,6 +54,7 @@ export class Harness {
       group: this.o.groupSide ?? this.group,
       config: this.config,
       log: this.log,
+      metrics: this.metrics,
       retry: { baseMs: 5, maxMs: 20, noticeAfterAttempts: 3 },
     });
     this.frontend = frontend;
