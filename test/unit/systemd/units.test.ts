@@ -121,5 +121,13 @@ describe('systemd units (DESIGN.md §5)', function () {
     it('checks the config before starting the daemon', () => {
       assert.match(text, /^ExecStartPre=.*main\.js check-config /m);
     });
+
+    it('reloads with SIGHUP, reading the config from /etc (a credential would never change while it runs)', () => {
+      assert.deepEqual(values('ExecReload'), ['/bin/kill', '-HUP', '$MAINPID']);
+      const start = /^ExecStart=.* run --config (\S+)$/m.exec(text)?.[1];
+      assert.equal(start, '/etc/katzenbridge/config.yaml');
+      assert.ok(!values('LoadCredential').some((c) => c.startsWith('config.yaml:')), 'the config is not a credential');
+      assert.ok(values('LoadCredential').some((c) => c.startsWith('registration.yaml:')), 'the registration (tokens) still is');
+    });
   });
 });
