@@ -4,6 +4,8 @@
 import { bool, int, list, mapOf, oneOf, parsed, secret, section, str, type ValueOf } from './fields.js';
 import {
   checkAdmin,
+  checkAdminHostmask,
+  checkChannelMapping,
   checkDisplayNameTemplate,
   checkHost,
   checkHttpUrl,
@@ -45,6 +47,30 @@ const ircNetwork = section('One IRC network, keyed by a short name used in logs,
     min: 1,
     max: 1000,
   }),
+  channels: list({
+    description:
+      'Channels bridged from the start, each "#CHANNEL=GROUP" (quote it: YAML reads # as a comment); ' +
+      'admins link more with `link`. A mapping whose channel or group is linked elsewhere is left alone.',
+    example: ['#katzenpost=book-club'],
+    checkItem: checkChannelMapping,
+  }),
+  admin_hostmasks: list({
+    description:
+      'Who counts as an admin named irc:NETWORK/NAME in bridge.admins when the network has no services ' +
+      'accounts: "NAME=NICK!USER@HOST" (* and ? match). A nick alone proves nothing on IRC.',
+    example: ['alice=alice!*@alice.users.example.org'],
+    checkItem: checkAdminHostmask,
+  }),
+  fetch_links: bool({
+    description:
+      'Forward a line that is just an http(s) link as a file (fetched by the bridge, public addresses only, ' +
+      'up to bridge.max_file_bytes). Off: it makes the bridge fetch addresses strangers choose.',
+    default: false,
+  }),
+  confirm_delivery: bool({
+    description: "Count a line as shown only after the server answered a PING sent after it, so a line lost in a disconnect is sent again.",
+    default: true,
+  }),
   flood: section('Outgoing flood control, so the network does not disconnect the bridge for flooding.', {
     burst_lines: int({ description: 'Lines a connection may send at once before being paced.', default: 4, min: 1, max: 100 }),
     interval_ms: int({ description: 'Then one line per this many milliseconds.', default: 1000, min: 50, max: 60_000 }),
@@ -53,6 +79,11 @@ const ircNetwork = section('One IRC network, keyed by a short name used in logs,
 
 export const SCHEMA = section('katzenbridge configuration', {
   homeserver: section('The Matrix homeserver the bridge serves as an application service.', {
+    enabled: bool({ description: 'Bridge to Matrix at all; false runs an IRC-only bridge (url and domain must still be valid, but nothing contacts them).', default: true }),
+    federate_rooms: bool({
+      description: 'Let rooms the bridge creates federate to other homeservers. Off: a portal stays on this server unless you choose otherwise.',
+      default: false,
+    }),
     url: str({
       description: "Client-server API URL of the homeserver as the bridge reaches it.",
       required: true,
@@ -134,6 +165,11 @@ export const SCHEMA = section('katzenbridge configuration', {
       },
       parseDaemonAddress,
     ),
+    emulator_profile: oneOf({
+      description: 'With embedded-emulator: `demo` behaves like a small real mixnet (seconds per round trip, one packet per second); `fast` answers at once (tests).',
+      values: ['demo', 'fast'],
+      default: 'demo',
+    }),
     aead: oneOf({
       description: 'BACAP payload encryption: nonce12 is current upstream; nonce16 only for legacy networks.',
       values: ['nonce12', 'nonce16'],
@@ -157,7 +193,7 @@ export const SCHEMA = section('katzenbridge configuration', {
       default: `${STATE_DIR}/secrets.key`,
     }),
   }),
-  logging: section('Logs go to standard output (the journal under systemd); caps and tokens are never logged.', {
+  logging: section('Logs go to standard error (the journal under systemd); caps and tokens are never logged.', {
     level: oneOf({ description: 'Least severe level logged.', values: ['error', 'warn', 'info', 'debug'], default: 'info' }),
     json: bool({ description: 'One JSON object per line, for log collectors; false gives readable lines.', default: false }),
   }),
@@ -169,6 +205,13 @@ export const SCHEMA = section('katzenbridge configuration', {
     ),
   }),
   media: section('Files bridged to IRC are offered as links served by the bridge.', {
+    listen: parsed(
+      {
+        description: 'host:port the bridge serves those files on, behind a reverse proxy that public_url points at; used only with public_url and IRC networks.',
+        default: '127.0.0.1:29342',
+      },
+      parseHostPort,
+    ),
     public_url: str({
       description: 'Public base URL of those links; without it IRC users see only the file name.',
       example: 'https://bridge.example.org/media',

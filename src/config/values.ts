@@ -97,3 +97,16 @@ export function checkNick(text: string): Fix {
     ? undefined
     : `use an IRC nickname (a letter or one of []\\\`_^{|} first, then letters, digits, -), not ${JSON.stringify(text)}`;
 }
+
+/** "#CHANNEL=GROUP": an IRC channel and a local group id (irc.networks.*.channels). */
+export function checkChannelMapping(text: string): Fix {
+  const m = /^([#&][^\s,=\x07]{1,49})=([A-Za-z0-9._-]{1,200})$/.exec(text);
+  return m ? undefined : `write "#CHANNEL=GROUP" (a channel starting with # or &, no spaces or commas; a group id of letters, digits, . _ -), not ${JSON.stringify(text)}`;
+}
+
+/** "NAME=NICK!USER@HOST" with * and ? wildcards (irc.networks.*.admin_hostmasks). */
+export function checkAdminHostmask(text: string): Fix {
+  return /^[^\s!@/=]+=[^!@\s=]+![^!@\s=]+@[^!@\s=]+$/.test(text)
+    ? undefined
+    : `write "NAME=NICK!USER@HOST" (NAME as in bridge.admins irc:NETWORK/NAME; * and ? match), not ${JSON.stringify(text)}`;
+}

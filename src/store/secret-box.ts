@@ -1,7 +1,7 @@
 // Secrets at rest (write caps, read caps, vouchers): XChaCha20-Poly1305 under a 32-byte key file.
 // XChaCha's 24-byte nonces are safe to draw at random for every seal, so no nonce counter has to
 // survive restarts. Sealed layout: version (1 byte, 0x01) || nonce (24) || ciphertext || tag (16).
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { StoreError } from './errors.js';
@@ -46,6 +46,14 @@ export class SecretBox {
       closeSync(fd);
     }
     return new SecretBox(key);
+  }
+
+  /** A 32-byte key for one other purpose (e.g. signing media links), derived from this key by
+   *  HMAC-SHA-256 under the purpose's name, so one key file serves them all and no purpose's key
+   *  reveals another's or this one. */
+  deriveKey(purpose: string): Uint8Array {
+    if (typeof purpose !== 'string' || purpose.length === 0) throw new TypeError('SecretBox.deriveKey: purpose must be non-empty text');
+    return new Uint8Array(createHmac('sha256', this.#key).update(`katzenbridge subkey\0${purpose}`).digest());
   }
 
   /** Encrypts `plaintext`; `context` (associated data) names where it will be stored. */

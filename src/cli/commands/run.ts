@@ -15,13 +15,15 @@ import {
 const HELP = `Options:
   -c, --config FILE        the config (see config.sample.yaml); checked as by check-config,
                            and the daemon does not start if it has any problem
-  --no-matrix              run without the Matrix appservice (an IRC-only bridge)
-  --emulator-profile NAME  with katzenpost.daemon: embedded-emulator, how the in-process mixnet
-                           feels: demo (default: ~1.5 s per round trip) or fast (no latency)
+  --no-matrix              run without the Matrix appservice (an IRC-only bridge), whatever
+                           homeserver.enabled says
+  --emulator-profile NAME  overrides katzenpost.emulator_profile: how the embedded emulator
+                           feels, demo (~1.5 s per round trip) or fast (no latency)
   --irc-admin-hostmask irc:NETWORK/NAME=NICK!USER@HOST
                            also recognise that admin (listed in bridge.admins) on IRC by this
-                           hostmask (* and ? allowed); repeatable. Without it IRC admins are
-                           recognised only by their services account NAME.
+                           hostmask (* and ? allowed), besides irc.networks.*.admin_hostmasks;
+                           repeatable. Without either, IRC admins are recognised only by their
+                           services account NAME.
 
 Signals: SIGTERM or SIGINT finish in-flight deliveries, close the daemon session (thin_close)
 and exit within ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000} s (a second one exits at once); SIGHUP re-reads FILE, applies
@@ -32,7 +34,8 @@ unix:STATE/kpclientd.sock, where STATE is the folder of store.path.`;
 export interface RunArgs {
   readonly configPath: string;
   readonly matrix: boolean;
-  readonly emulatorProfile: 'demo' | 'fast';
+  /** From --emulator-profile; katzenpost.emulator_profile when absent. */
+  readonly emulatorProfile?: 'demo' | 'fast';
   readonly ircAdminHostmasks: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -58,14 +61,32 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     { min: 0, max: 0 },
   );
   if (!values.config) throw new UsageError('-c CONFIG is required');
-  const profile = values['emulator-profile'] ?? 'demo';
-  if (profile !== 'demo' && profile !== 'fast') throw new UsageError(`--emulator-profile: expected demo or fast, got ${JSON.stringify(profile)}`);
+  const profile = values['emulator-profile'];
+  if (profile !== undefined && profile !== 'demo' && profile !== 'fast') throw new UsageError(`--emulator-profile: expected demo or fast, got ${JSON.stringify(profile)}`);
   return {
     configPath: values.config,
     matrix: !values['no-matrix'],
-    emulatorProfile: profile,
+    ...(profile ? { emulatorProfile: profile } : {}),
     ircAdminHostmasks: parseHostmasks(values['irc-admin-hostmask'] ?? []),
   };
+}
+
+/** irc.networks.NET.admin_hostmasks ("NAME=MASK") as irc:NET/NAME -> masks. */
+export function configHostmasks(config: Config): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [net, n] of Object.entries(config.irc.networks)) {
+    for (const item of n.admin_hostmasks) {
+      const at = item.indexOf('=');
+      (out[`irc:${net}/${item.slice(0, at)}`] ??= []).push(item.slice(at + 1));
+    }
+  }
+  return out;
+}
+
+function mergeHostmasks(...sources: ReadonlyArray<Readonly<Record<string, readonly string[]>>>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const src of sources) for (const [id, masks] of Object.entries(src)) (out[id] ??= []).push(...masks);
+  return out;
 }
 
 /** Where signals come from and how the process ends; the command uses the real process. */
@@ -84,7 +105,8 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
     return EXIT_FAILURE;
   }
   const log = Logger.create({ level: config.logging.level, json: config.logging.json, sink: (line) => io.err(line) });
-  await addKnownSecrets(log.knownSecrets, config, args.matrix);
+  const matrix = args.matrix && config.homeserver.enabled;
+  await addKnownSecrets(log.knownSecrets, config, matrix);
   let started;
   try {
     started = await startDaemon(config, {
@@ -92,9 +114,9 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
       readiness: new Readiness(log.knownSecrets),
       registry: defaultRegistry,
       metrics,
-      matrix: args.matrix,
-      emulatorProfile: args.emulatorProfile,
-      ircAdminHostmasks: args.ircAdminHostmasks,
+      matrix,
+      emulatorProfile: args.emulatorProfile ?? config.katzenpost.emulator_profile,
+      ircAdminHostmasks: mergeHostmasks(configHostmasks(config), args.ircAdminHostmasks),
     });
   } catch (e) {
     log.error('start.failed', { err: e });

@@ -70,7 +70,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Sta
     await engine.start();
     step('groupchat', () => engine.stop());
 
-    const frontends = await startFrontends({ config, core, db: store.db, log, matrix: o.matrix, ...(o.ircAdminHostmasks ? { ircAdminHostmasks: o.ircAdminHostmasks } : {}) });
+    const frontends = await startFrontends({ config, core, db: store.db, secrets: store.secrets, stateDir, log, matrix: o.matrix, ...(o.ircAdminHostmasks ? { ircAdminHostmasks: o.ircAdminHostmasks } : {}) });
     for (const f of frontends) step(`frontend ${f.name}`, () => f.stop());
 
     await core.start();

@@ -1,12 +1,16 @@
-// Step: the configured frontends, each registering itself with the core. Matrix runs unless the
-// command line says --no-matrix (an IRC-only bridge); IRC runs for each network in irc.networks.
-// Adding a frontend is one entry in FRONTENDS.
+// Step: the configured frontends, each registering itself with the core. Matrix runs unless
+// homeserver.enabled is false or the command line says --no-matrix (an IRC-only bridge); IRC runs
+// for each network in irc.networks. Adding a frontend is one entry in FRONTENDS.
+import { join } from 'node:path';
 import type { BridgeCore, BridgeLogger } from '../../bridge/index.js';
 import type { Config } from '../../config/index.js';
-import { asFrontendRoomId } from '../../ids/index.js';
-import { AdminMatcher, IrcFrontend } from '../../irc/index.js';
+import { asFrontendRoomId, asGroupId } from '../../ids/index.js';
+import { AdminMatcher, IrcFrontend, MediaLinks, MediaStore, startMediaServer, type ConfiguredChannel } from '../../irc/index.js';
 import { MATRIX_FRONTEND_ID, startMatrix } from '../../matrix/index.js';
-import type { Database } from '../../store/index.js';
+import type { Database, SecretBox } from '../../store/index.js';
+
+/** How long the bridge waits for a link an IRC user sent before sending it as text. */
+const FETCH_LINK_TIMEOUT_MS = 15_000;
 
 export interface FrontendContext {
   readonly config: Config;
@@ -14,6 +18,10 @@ export interface FrontendContext {
   readonly db: Database;
   readonly log: BridgeLogger;
   readonly matrix: boolean;
+  /** For keys derived from the store's key (media links). */
+  readonly secrets: SecretBox;
+  /** The folder of store.path: the media endpoint keeps its files under it. */
+  readonly stateDir: string;
   /** irc:NETWORK/NAME -> nick!user@host patterns that identify that admin on IRC. */
   readonly ircAdminHostmasks?: Readonly<Record<string, readonly string[]>>;
 }
@@ -43,20 +51,40 @@ const matrix: FrontendStarter = {
       portals: { isPortal: async (room) => (await c.core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined },
       log: c.log,
       libraryLog: { level: c.config.logging.level, json: c.config.logging.json },
+      federate: c.config.homeserver.federate_rooms,
     });
     return { name: 'matrix', description: `matrix (appservice on ${as.bind_address}:${as.port} for ${c.config.homeserver.url})`, stop: () => m.stop() };
   },
 };
 
+/** The media endpoint for files shown on IRC, when media.public_url says where it is reached:
+ *  signed, expiring links (key derived from the store's key) to files kept under STATE/media. */
+async function startMedia(c: FrontendContext): Promise<{ links: MediaLinks; store: MediaStore; url: string; close(): Promise<void> } | undefined> {
+  const m = c.config.media;
+  if (!m.public_url) return undefined;
+  const links = new MediaLinks({ key: c.secrets.deriveKey('irc media links'), baseUrl: m.public_url, ttlMs: m.link_ttl_seconds * 1000 });
+  const store = new MediaStore(join(c.stateDir, 'media'), c.config.bridge.max_file_bytes);
+  const server = await startMediaServer(links, store, m.listen);
+  return { links, store, url: `http://${m.listen.host}:${server.port}`, close: () => server.close() };
+}
+
+/** "#CHANNEL=GROUP" items of irc.networks.*.channels (checked by the config schema). */
+const configuredChannels = (items: readonly string[]): ConfiguredChannel[] =>
+  items.map((item) => {
+    const at = item.lastIndexOf('=');
+    return { channel: item.slice(0, at), groupId: asGroupId(item.slice(at + 1)) };
+  });
+
 /** One IrcFrontend per configured network, each registered with the core. Admins are recognised by
- *  services account (bridge.admins irc:NETWORK/ACCOUNT) or by the hostmasks given on the command
- *  line (--irc-admin-hostmask), since the config has no hostmask key yet. Files from Katzenpost are
- *  shown by name only until the media endpoint is composed (config media.* has no listen key yet). */
+ *  services account (bridge.admins irc:NETWORK/ACCOUNT) or by hostmask (irc.networks.*.admin_hostmasks
+ *  and --irc-admin-hostmask). Files from Katzenpost are offered as links when media.public_url is
+ *  set, else shown by name and size. */
 const irc: FrontendStarter = {
   name: 'irc',
   wanted: (c) => Object.keys(c.config.irc.networks).length > 0,
   async start(c) {
     const started: IrcFrontend[] = [];
+    const media = await startMedia(c);
     try {
       for (const [network, net] of Object.entries(c.config.irc.networks)) {
         const f = new IrcFrontend({
@@ -67,7 +95,11 @@ const irc: FrontendStarter = {
             channels: async (id) => (await c.core.stores.portals.list()).flatMap((p) => (p.rooms.get(id) ? [p.rooms.get(id)!] : [])),
             link: (groupId, id, room) => c.core.stores.portals.link(groupId, id, room),
           },
+          channels: configuredChannels(net.channels),
           admins: AdminMatcher.fromConfig(network, c.config.bridge.admins ?? [], c.ircAdminHostmasks ?? {}),
+          confirmDelivery: net.confirm_delivery,
+          ...(net.fetch_links ? { fetchLinks: { maxBytes: c.config.bridge.max_file_bytes, timeoutMs: FETCH_LINK_TIMEOUT_MS } } : {}),
+          ...(media ? { media: { links: media.links, store: media.store } } : {}),
           log: c.log,
         });
         await c.core.registerFrontend(f);
@@ -76,10 +108,18 @@ const irc: FrontendStarter = {
       }
     } catch (e) {
       await Promise.all(started.map((f) => f.stop()));
+      await media?.close();
       throw e;
     }
     const nets = Object.entries(c.config.irc.networks).map(([n, v]) => `${n} ${v.host}:${v.port} as ${v.nick} (${v.puppet_mode})`);
-    return { name: 'irc', description: `irc (${nets.join(', ')})`, stop: async () => void (await Promise.all(started.map((f) => f.stop()))) };
+    return {
+      name: 'irc',
+      description: `irc (${nets.join(', ')}; files ${media ? `as links, served on ${media.url}` : 'by name only: media.public_url is not set'})`,
+      stop: async () => {
+        await Promise.all(started.map((f) => f.stop()));
+        await media?.close();
+      },
+    };
   },
 };
 

@@ -12,7 +12,7 @@ import { recordingIo } from './support.js';
 
 describe('cli: run arguments', () => {
   it('takes -c or --config, Matrix on and the demo emulator profile by default', () => {
-    assert.deepEqual(parseRunArgs(['-c', 'a.yaml']), { configPath: 'a.yaml', matrix: true, emulatorProfile: 'demo', ircAdminHostmasks: {} });
+    assert.deepEqual(parseRunArgs(['-c', 'a.yaml']), { configPath: 'a.yaml', matrix: true, ircAdminHostmasks: {} });
     assert.deepEqual(
       parseRunArgs(['--config', 'b.yaml', '--no-matrix', '--emulator-profile', 'fast', '--irc-admin-hostmask', 'irc:local/op=op!*@127.0.0.1', '--irc-admin-hostmask', 'irc:local/op=op!*@::1']),
       { configPath: 'b.yaml', matrix: false, emulatorProfile: 'fast', ircAdminHostmasks: { 'irc:local/op': ['op!*@127.0.0.1', 'op!*@::1'] } },

@@ -9,7 +9,7 @@ import { KnownSecrets } from '../../../src/observability/index.js';
 
 const BASE = 'homeserver:\n  url: http://127.0.0.1:8008\n  domain: localhost\n';
 const config = (extra = '') => loadConfigText(BASE + extra, 'c.yaml', { env: {}, readFile: () => 'from-file-secret' });
-const ctx = (extra = '', matrix = true): FrontendContext => ({ config: config(extra), matrix, core: {} as never, db: {} as never, log: { log: () => undefined } });
+const ctx = (extra = '', matrix = true): FrontendContext => ({ config: config(extra), matrix, core: {} as never, db: {} as never, secrets: {} as never, stateDir: '/nonexistent', log: { log: () => undefined } });
 
 describe('cli/daemon: frontends step', () => {
   it('starts the wanted frontends in order and none when none is wanted', async () => {

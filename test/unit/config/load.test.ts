@@ -276,6 +276,35 @@ describe('config: combinations', () => {
     assert.ok(checkConfigText(net(`bridge:\n  admins: ["irc:libera/alice"]\n`), cenv()).config);
   });
 
+  it('IRC channel mappings and admin hostmasks: read as written, bad items named with their index', () => {
+    const c = loadConfigText(
+      net('      channels:\n        - "#katzenpost=book-club"\n      admin_hostmasks:\n        - alice=alice!*@*.example.org\n      fetch_links: true\n'),
+      'test',
+      cenv(),
+    );
+    const n = c.irc.networks['libera']!;
+    assert.deepEqual([n.channels, n.admin_hostmasks, n.fetch_links, n.confirm_delivery], [['#katzenpost=book-club'], ['alice=alice!*@*.example.org'], true, true]);
+    const ps = problems(net('      channels:\n        - katzenpost=book-club\n        - "#ok=bad group"\n      admin_hostmasks:\n        - alice\n'));
+    assert.deepEqual(
+      ps.map((p) => [p.code, p.keyPath]),
+      [
+        ['bad_value', 'irc.networks.libera.channels[0]'],
+        ['bad_value', 'irc.networks.libera.channels[1]'],
+        ['bad_value', 'irc.networks.libera.admin_hostmasks[0]'],
+      ],
+    );
+    assert.match(ps[0]!.whatToDo, /#CHANNEL=GROUP/);
+    assert.match(ps[2]!.whatToDo, /NAME=NICK!USER@HOST/);
+  });
+
+  it('homeserver.enabled, federate_rooms, the emulator profile and the media endpoint have private, safe defaults', () => {
+    const c = loadConfigText(MINIMAL, 'test', cenv());
+    assert.deepEqual([c.homeserver.enabled, c.homeserver.federate_rooms, c.katzenpost.emulator_profile, c.media.listen], [true, false, 'demo', { host: '127.0.0.1', port: 29342 }]);
+    const p = only(`${MINIMAL}katzenpost:\n  emulator_profile: slow\n`);
+    assert.deepEqual([p.keyPath, p.line], ['katzenpost.emulator_profile', 5]);
+    assert.match(only(`${MINIMAL}media:\n  listen: nowhere\n`).whatToDo, /host:port/);
+  });
+
   it('metrics and the appservice cannot share a port', () => {
     const p = only(`${MINIMAL}  appservice:\n    port: 9000\nmetrics:\n  listen: 127.0.0.1:9000\n`);
     assert.deepEqual([p.code, p.keyPath, p.line], ['bad_combination', 'metrics.listen', 7]);

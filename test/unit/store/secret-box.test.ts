@@ -14,6 +14,18 @@ describe('store: SecretBox', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('derives one key per purpose: stable for a key and purpose, unrelated across purposes and keys', () => {
+    const key = new Uint8Array(32).fill(3);
+    const a = new SecretBox(key);
+    const media = a.deriveKey('irc media links');
+    assert.equal(media.length, 32);
+    assert.deepEqual(new SecretBox(key).deriveKey('irc media links'), media);
+    assert.notDeepEqual(a.deriveKey('something else'), media);
+    assert.notDeepEqual(new SecretBox(new Uint8Array(32).fill(4)).deriveKey('irc media links'), media);
+    assert.notDeepEqual(media, key);
+    assert.throws(() => a.deriveKey(''), TypeError);
+  });
+
   it('creates a missing key file: 32 bytes, mode 0600', () => {
     const path = join(dir, 'secrets.key');
     SecretBox.fromKeyFile(path);
