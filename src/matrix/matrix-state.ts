@@ -8,29 +8,11 @@ import type { Queryable } from '../store/index.js';
  * - the admin rooms (direct chats with the bot) and the rooms seen encrypted;
  * - which Matrix user shows which ghost (postMessage is given only the GhostId).
  *
- * TODO(issue 5): these CREATE TABLE IF NOT EXISTS statements belong in a numbered migration of
- * src/store (003-matrix-frontend.sql); src/store is another owner's, so they live here until then.
+ * The tables come from the store's migration 004; `open` checks they are there, so a database that
+ * was not migrated fails at start with a clear message instead of at the first event.
  */
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS matrix_transactions (
-  txn_id  TEXT PRIMARY KEY,
-  done_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS matrix_admin_rooms (
-  room_id    TEXT PRIMARY KEY,
-  user_id    TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS matrix_encrypted_rooms (
-  room_id  TEXT PRIMARY KEY,
-  seen_at  INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS matrix_ghost_users (
-  ghost_id TEXT PRIMARY KEY,
-  user_id  TEXT NOT NULL UNIQUE
-);
-`;
+const TABLES = ['matrix_transactions', 'matrix_admin_rooms', 'matrix_encrypted_rooms', 'matrix_ghost_users'];
 
 /** Transactions older than this are forgotten: the homeserver retries for minutes, not days. */
 export const TRANSACTION_MEMORY_MS = 7 * 24 * 3600 * 1000;
@@ -39,7 +21,9 @@ export class MatrixState {
   private constructor(private readonly db: Queryable) {}
 
   static async open(db: Queryable): Promise<MatrixState> {
-    await db.exec(SCHEMA);
+    const found = new Set((await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'matrix_%'")).map((r) => r.name));
+    const missing = TABLES.filter((t) => !found.has(t));
+    if (missing.length > 0) throw new Error(`the database has no ${missing.join(', ')}: open it with openStore, which applies the migrations`);
     return new MatrixState(db);
   }
 

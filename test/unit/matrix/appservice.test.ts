@@ -8,6 +8,7 @@ import { renderRegistration } from '../../../src/cli/registration.js';
 import { loadRegistration, MatrixSetupError, startMatrix, type MatrixAppservice } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
 import { freePort } from '../../support/servers/free-port.js';
+import { migratedMemoryDb } from '../../support/memory-db.js';
 
 // startMatrix with the real matrix-appservice-bridge and no homeserver at all: it must start
 // (the bridge comes up while the homeserver is down) and carry pushed events to the core.
@@ -74,7 +75,7 @@ describe('startMatrix and loadRegistration (real matrix-appservice-bridge, no ho
       registerFrontend: async (f) => void frontends.push(f),
     };
     const port = await freePort();
-    const db = await Database.open(':memory:');
+    const db = await migratedMemoryDb();
     let m: MatrixAppservice | undefined;
     try {
       m = await startMatrix({

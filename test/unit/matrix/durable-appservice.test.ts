@@ -3,6 +3,7 @@ import { DurableAppService, MatrixState } from '../../../src/matrix/index.js';
 import { transactionKey } from '../../../src/matrix/durable-appservice.js';
 import { Database } from '../../../src/store/index.js';
 import { freePort } from '../../support/servers/free-port.js';
+import { migratedMemoryDb } from '../../support/memory-db.js';
 
 // Against the installed matrix-appservice over real HTTP on loopback: the override of its
 // transaction route is what makes a homeserver's retry safe, so it is checked end to end.
@@ -39,7 +40,7 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
   const ev = (id: string) => ({ type: 'm.room.message', event_id: id, room_id: '!r:x', sender: '@a:x', content: {} });
 
   beforeEach(async () => {
-    db = await Database.open(':memory:');
+    db = await migratedMemoryDb();
     state = await MatrixState.open(db);
     port = await freePort();
   });

@@ -4,6 +4,7 @@ import type { FrontendEventId, FrontendId, FrontendRoomId, FrontendUserId } from
 import { MATRIX_FRONTEND_ID, MatrixEventHandler, MatrixState, NOTICES, type MatrixNames } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
 import { FakeBridge, FakeHomeserver, matrixEvent } from '../../support/fake-matrix.js';
+import { migratedMemoryDb } from '../../support/memory-db.js';
 
 const NAMES: MatrixNames = { domain: 'example.org', userPrefix: 'kp_', botLocalpart: 'katzenbridge' };
 const BOT = '@katzenbridge:example.org';
@@ -54,7 +55,7 @@ class Logs implements BridgeLogger {
 }
 
 async function setup() {
-  const state = await MatrixState.open(await Database.open(':memory:'));
+  const state = await MatrixState.open(await migratedMemoryDb());
   const hs = new FakeHomeserver(BOT);
   hs.addRoom(PORTAL, [BOT, ALICE]);
   hs.displayNames.set(ALICE, 'Alice');

@@ -4,6 +4,7 @@ import { asFrontendEventId, asFrontendRoomId, asGhostId, asGroupId, asTransactio
 import { MatrixFrontend, MatrixState, ROOM_INFO_FORBIDDEN, ghostUserId, type MatrixNames } from '../../../src/matrix/index.js';
 import { Database } from '../../../src/store/index.js';
 import { FakeBridge, FakeHomeserver } from '../../support/fake-matrix.js';
+import { migratedMemoryDb } from '../../support/memory-db.js';
 
 const NAMES: MatrixNames = { domain: 'example.org', userPrefix: 'kp_', botLocalpart: 'katzenbridge' };
 const BOT = '@katzenbridge:example.org';
@@ -13,7 +14,7 @@ const GHOST = asGhostId('kp_0123456789abcdef0123');
 const txn = (s: string) => asTransactionId(s);
 
 async function setup(o: { federate?: boolean } = {}) {
-  const db = await Database.open(':memory:');
+  const db = await migratedMemoryDb();
   const state = await MatrixState.open(db);
   const hs = new FakeHomeserver(BOT);
   hs.addRoom(ROOM, [BOT, '@alice:example.org']);
