@@ -24,3 +24,5 @@ export const heldNotice = (r: JoinRequest): string =>
   `Your messages are held until an admin approves join request #${r.id}; they will be sent in order then.`;
 export const redactionNotice = (): string =>
   'Deleting is not bridged: Katzenpost messages cannot be taken back, so the group still has this message.';
+export const imageRefusedNotice = (format: string): string =>
+  `Your ${format.toUpperCase()} image was not sent: it is damaged, so the bridge could not remove the metadata (such as where it was taken) that it may carry.`;

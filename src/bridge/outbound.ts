@@ -3,6 +3,7 @@ import type { FrontendId, FrontendUserId, GroupId } from '../ids/index.js';
 import type { Config } from '../config/index.js';
 import type { BridgeStores, Runtime } from './context.js';
 import { countDelivered } from './queue-metrics.js';
+import { ImageMetadataError, stripImageMetadata } from './image-metadata.js';
 import { backoffMs } from './delivery-queue.js';
 import { renderPuppetName } from './display-names.js';
 import type { UserMessage } from './frontend.js';
@@ -10,7 +11,7 @@ import type { GroupOutgoing, GroupSide, MessageRef } from './group-side.js';
 import type { InboundPipeline } from './inbound.js';
 import type { PuppetActivator } from './join-flow.js';
 import { DeliveryError, failureOf } from './message-status.js';
-import { delayedNotice, outboundFailedNotice } from './notices.js';
+import { delayedNotice, imageRefusedNotice, outboundFailedNotice } from './notices.js';
 import type { OutboundBody, OutboxEntry } from './outbox.js';
 
 /**
@@ -41,16 +42,33 @@ export class OutboundPipeline implements PuppetActivator {
       this.rt.log.log('debug', 'outbound.not_a_portal', { frontend: ev.frontend });
       return;
     }
+    let file = ev.file;
+    if (file && this.bridgeConfig.strip_image_metadata) {
+      try {
+        const r = stripImageMetadata(file.bytes);
+        if (r.format) {
+          file = { ...file, bytes: r.bytes };
+          this.rt.log.log('debug', 'outbound.image_metadata_removed', { format: r.format, removed: r.removed });
+        }
+      } catch (e) {
+        if (!(e instanceof ImageMetadataError)) throw e;
+        // Fail closed: what could not be parsed could be metadata.
+        this.rt.log.log('warn', 'outbound.image_refused', { frontend: ev.frontend, format: e.format, code: e.code });
+        this.rt.metrics.errors.inc({ component: 'bridge', code: e.code });
+        await this.inbound.notice(portal.groupId, `image-refused:${ev.frontend}:${ev.eventId}`, imageRefusedNotice(e.format), { frontend: ev.frontend, inReplyTo: ev.eventId });
+        return;
+      }
+    }
     const body: OutboundBody = {
-      kind: ev.file ? 'file' : ev.message.kind,
+      kind: file ? 'file' : ev.message.kind,
       text: ev.message.text,
       senderName: ev.sender.displayName,
       ...(ev.replyTo ? await this.ref(ev.frontend, ev.replyTo).then((r) => (r ? { replyTo: r } : {})) : {}),
       ...(ev.editOf ? await this.ref(ev.frontend, ev.editOf).then((r) => (r ? { editOf: r } : {})) : {}),
-      ...(ev.file ? { basename: ev.file.basename, filetype: ev.file.filetype } : {}),
+      ...(file ? { basename: file.basename, filetype: file.filetype } : {}),
     };
     const { id, created } = await this.s.outbox.enqueue(
-      { groupId: portal.groupId, frontend: ev.frontend, room: ev.room, eventId: ev.eventId, userId: ev.sender.userId, body, ...(ev.file ? { file: ev.file.bytes } : {}) },
+      { groupId: portal.groupId, frontend: ev.frontend, room: ev.room, eventId: ev.eventId, userId: ev.sender.userId, body, ...(file ? { file: file.bytes } : {}) },
       this.rt.now(),
     );
     if (!created) return;

@@ -49,8 +49,11 @@ const ircNetwork = section('One IRC network, keyed by a short name used in logs,
   }),
   channels: list({
     description:
-      'Channels bridged from the start, each "#CHANNEL=GROUP" (quote it: YAML reads # as a comment); ' +
-      'admins link more with `link`. A mapping whose channel or group is linked elsewhere is left alone.',
+      'Channels bridged from the start, each "#CHANNEL=GROUP" (quote it: YAML reads # as a comment), GROUP ' +
+      'a group id as `groups` lists it; admins link more with `link`. Applied at every start: a mapping whose ' +
+      'channel or group is linked elsewhere is left alone, one whose group the bridge does not know yet is ' +
+      'logged and skipped, and an `unlink` lasts until the next start unless the mapping goes too. ' +
+      'Members appear as puppet_mode says and join as the portal\'s join policy (bridge.join_policy when made).',
     example: ['#katzenpost=book-club'],
     checkItem: checkChannelMapping,
   }),
@@ -146,6 +149,12 @@ export const SCHEMA = section('katzenbridge configuration', {
       description: 'Display name Katzenpost members see for a Matrix/IRC user; {name} is their name, {network} matrix or the IRC network.',
       default: '{name} ({network})',
       check: checkDisplayNameTemplate,
+    }),
+    strip_image_metadata: bool({
+      description:
+        'Remove EXIF (GPS position, camera serial, time), XMP, IPTC and comments from JPEG, PNG and WebP images before ' +
+        'they reach Katzenpost; an image that cannot be checked is not sent. Off only if your users want their metadata shared.',
+      default: true,
     }),
     max_file_bytes: int({
       description: 'Largest file bridged; every 1 KiB-ish box is a mixnet round trip, so big files are slow and costly.',

@@ -121,7 +121,7 @@ describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side fak
     await alice.call('PUT', `/profile/${encodeURIComponent(alice.userId)}/displayname`, { displayname: 'Alice' });
 
     store = await openStore({ databasePath: join(tmp, 'kb.db'), keyFile: join(tmp, 'secrets.key') });
-    const bridgeConfig: Config['bridge'] = { admins: [admin.userId], join_policy: 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: 100_000 };
+    const bridgeConfig: Config['bridge'] = { admins: [admin.userId], join_policy: 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 100_000 };
     core = new BridgeCore({ db: store.db, secrets: store.secrets, group, config: bridgeConfig, retry: { baseMs: 200, maxMs: 2000, noticeAfterAttempts: 50 } });
     matrix = await startMatrix({
       config: {

@@ -88,7 +88,7 @@ export class IrcBridge {
 
   async open(): Promise<this> {
     this.store = await openStore({ databasePath: join(this.dir, 'kb.db'), keyFile: join(this.dir, 'secrets.key') });
-    const bridgeConfig: Config['bridge'] = { admins: [ADMIN_IDENTITY], join_policy: this.o.joinPolicy ?? 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: 1 << 20 };
+    const bridgeConfig: Config['bridge'] = { admins: [ADMIN_IDENTITY], join_policy: this.o.joinPolicy ?? 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 1 << 20 };
     this.core = new BridgeCore({ db: this.store.db, secrets: this.store.secrets, group: this.group, config: bridgeConfig, retry: { baseMs: 50, maxMs: 300, noticeAfterAttempts: 1000 } });
     const mediaStore = new MediaStore(join(this.dir, 'media'), 256 * 1024);
     this.mediaStore = mediaStore;

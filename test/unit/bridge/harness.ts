@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly joinPolicy?: 'auto' | 'approval';
   readonly frontend?: FakeFrontendOptions;
   readonly maxFileBytes?: number;
+  /** bridge.strip_image_metadata (default true, as in the config). */
+  readonly stripImageMetadata?: boolean;
   /** The group side the core uses; the fake one by default. */
   readonly groupSide?: GroupSide;
 }
@@ -43,7 +45,7 @@ export class Harness {
   constructor(private readonly o: HarnessOptions = {}) {}
 
   get config(): Config['bridge'] {
-    return { admins: [ADMIN], join_policy: this.o.joinPolicy ?? 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: this.o.maxFileBytes ?? 1000 };
+    return { admins: [ADMIN], join_policy: this.o.joinPolicy ?? 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: this.o.stripImageMetadata ?? true, max_file_bytes: this.o.maxFileBytes ?? 1000 };
   }
 
   async open(frontend: FakeFrontend = new FakeFrontend(this.o.frontend)): Promise<this> {

@@ -81,7 +81,7 @@ describe('startMatrix and loadRegistration (real matrix-appservice-bridge, no ho
       m = await startMatrix({
         config: {
           homeserver: { enabled: true, federate_rooms: false, url: 'http://127.0.0.1:1', domain: 'example.org', appservice: appservice({ port }) },
-          bridge: { admins: ['@admin:example.org'], join_policy: 'auto', puppet_display_name: '{name} ({network})', max_file_bytes: 1 },
+          bridge: { admins: ['@admin:example.org'], join_policy: 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 1 },
         } as Pick<Config, 'homeserver' | 'bridge'>,
         core,
         db,

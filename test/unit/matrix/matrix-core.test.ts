@@ -32,7 +32,7 @@ class World {
   constructor(private readonly joinPolicy: 'auto' | 'approval' = 'auto') {}
 
   config(): Config['bridge'] {
-    return { admins: [ADMIN], join_policy: this.joinPolicy, puppet_display_name: '{name} ({network})', max_file_bytes: 1000 };
+    return { admins: [ADMIN], join_policy: this.joinPolicy, puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 1000 };
   }
 
   async open(): Promise<this> {
