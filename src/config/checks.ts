@@ -31,6 +31,14 @@ export function checkCombinations(config: PartialConfig, lines: ReadonlyMap<stri
     if (net.puppet_mode === 'puppets' && net.max_connections !== undefined && net.max_connections < 2) {
       add(`${p}.max_connections`, at(`${p}.max_connections`, p), 'puppets mode needs at least 2 connections (the bot and one puppet); raise it or use puppet_mode: relay');
     }
+    checkChannels(net.channels ?? [], `${p}.channels`, at, add);
+    // A hostmask only widens how a listed admin is recognised; it never makes someone an admin.
+    (net.admin_hostmasks ?? []).forEach((item, i) => {
+      const who = `irc:${name}/${item.slice(0, item.indexOf('='))}`;
+      if (item.includes('=') && !(config?.bridge?.admins ?? []).includes(who)) {
+        add(`${p}.admin_hostmasks[${i}]`, at(`${p}.admin_hostmasks[${i}]`, `${p}.admin_hostmasks`), `add "${who}" to bridge.admins, or remove this hostmask (it names no admin)`);
+      }
+    });
   }
 
   (config?.bridge?.admins ?? []).forEach((admin, i) => {
@@ -41,15 +49,36 @@ export function checkCombinations(config: PartialConfig, lines: ReadonlyMap<stri
     }
   });
 
+  // Listeners that would run together must not share a port.
   const as = config?.homeserver?.appservice;
-  const m = config?.metrics;
-  const listen = m?.listen;
-  if (m?.enabled === true && listen?.port !== undefined && as?.port === listen.port && as.bind_address !== undefined && listen.host !== undefined) {
-    if (listen.host === as.bind_address || isWildcard(listen.host) || isWildcard(as.bind_address)) {
-      add('metrics.listen', at('metrics.listen', 'homeserver.appservice.port'), `port ${as.port} is already homeserver.appservice.port; pick another port for one of them`);
-    }
-  }
+  const listeners: Array<{ key: string; host?: string | undefined; port?: number | undefined }> = [
+    ...(config?.homeserver?.enabled !== false ? [{ key: 'homeserver.appservice.port', host: as?.bind_address, port: as?.port }] : []),
+    ...(config?.metrics?.enabled === true ? [{ key: 'metrics.listen', ...config.metrics.listen }] : []),
+    ...(config?.media?.public_url !== undefined && Object.keys(networks).length > 0 ? [{ key: 'media.listen', ...config.media.listen }] : []),
+  ];
+  listeners.forEach((b, i) => {
+    const a = listeners.slice(0, i).find((a) => a.port !== undefined && a.port === b.port && sameHost(a.host, b.host));
+    if (a) add(b.key, at(b.key, a.key), `port ${b.port} is already ${a.key}; pick another port for one of them`);
+  });
   return problems;
 }
 
+/** Each channel and each group at most once per network: a second mapping could never apply. */
+function checkChannels(items: readonly string[], path: string, at: (p: string, f?: string) => number, add: (p: string, l: number, f: string) => void): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const eq = item.lastIndexOf('=');
+    if (eq < 0) return; // the item's own check reports it
+    // RFC 1459 §2.2: {}|^ are the lower case of []\~ in channel names.
+    const channel = item.slice(0, eq).toLowerCase().replace(/[[\]\\~]/g, (c) => ({ '[': '{', ']': '}', '\\': '|', '~': '^' })[c]!);
+    for (const [what, k] of [['channel', `c:${channel}`], ['group', `g:${item.slice(eq + 1)}`]] as const) {
+      const first = seen.get(k);
+      if (first !== undefined) add(`${path}[${i}]`, at(`${path}[${i}]`, path), `this ${what} is already mapped in ${path}[${first}]; keep one mapping per ${what}`);
+      else seen.set(k, i);
+    }
+  });
+}
+
 const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::';
+const sameHost = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && (a === b || isWildcard(a) || isWildcard(b));

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { BridgeCore, BridgeLogger } from '../../bridge/index.js';
 import type { Config } from '../../config/index.js';
-import { asFrontendRoomId, asGroupId } from '../../ids/index.js';
+import { asFrontendRoomId, asGroupId, type FrontendId, type FrontendRoomId, type GroupId } from '../../ids/index.js';
 import { AdminMatcher, IrcFrontend, MediaLinks, MediaStore, startMediaServer, type ConfiguredChannel } from '../../irc/index.js';
 import { MATRIX_FRONTEND_ID, startMatrix } from '../../matrix/index.js';
 import type { Database, SecretBox } from '../../store/index.js';
@@ -75,6 +75,22 @@ const configuredChannels = (items: readonly string[]): ConfiguredChannel[] =>
     return { channel: item.slice(0, at), groupId: asGroupId(item.slice(at + 1)) };
   });
 
+/** Links a channel from irc.networks.*.channels. A group the bridge does not know yet (it is made
+ *  by admin `create` or `voucher`, possibly after the first start) is a warning, not a failed
+ *  start: the mapping applies at the next start, or an admin links it now. */
+export async function linkConfigured(c: FrontendContext, network: string, groupId: GroupId, frontend: FrontendId, room: FrontendRoomId): Promise<boolean> {
+  if (!(await c.core.stores.portals.get(groupId))) {
+    c.log.log('warn', 'irc.config_channel_unknown_group', {
+      network,
+      channel: room,
+      group: groupId,
+      fix: `create or join that group, then restart or send \`link ${groupId} ${room}\` to the bot`,
+    });
+    return false;
+  }
+  return c.core.stores.portals.link(groupId, frontend, room);
+}
+
 /** One IrcFrontend per configured network, each registered with the core. Admins are recognised by
  *  services account (bridge.admins irc:NETWORK/ACCOUNT) or by hostmask (irc.networks.*.admin_hostmasks
  *  and --irc-admin-hostmask). Files from Katzenpost are offered as links when media.public_url is
@@ -93,7 +109,7 @@ const irc: FrontendStarter = {
           core: c.core,
           portals: {
             channels: async (id) => (await c.core.stores.portals.list()).flatMap((p) => (p.rooms.get(id) ? [p.rooms.get(id)!] : [])),
-            link: (groupId, id, room) => c.core.stores.portals.link(groupId, id, room),
+            link: (groupId, id, room) => linkConfigured(c, network, groupId, id, room),
           },
           channels: configuredChannels(net.channels),
           admins: AdminMatcher.fromConfig(network, c.config.bridge.admins ?? [], c.ircAdminHostmasks ?? {}),

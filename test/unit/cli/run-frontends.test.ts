@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startFrontends, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
+import { linkConfigured, startFrontends, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
 import { addKnownSecrets } from '../../../src/cli/daemon/known-secrets.js';
 import { loadConfigText } from '../../../src/config/index.js';
 import { KnownSecrets } from '../../../src/observability/index.js';
@@ -32,6 +32,20 @@ describe('cli/daemon: frontends step', () => {
     assert.deepEqual(stopped, ['b', 'a']);
   });
 
+  it('a channel mapping from the config to a group the bridge does not know is logged and skipped, not a failed start', async () => {
+    const links: string[] = [];
+    const logged: Array<[string, string, Record<string, unknown> | undefined]> = [];
+    const portals = {
+      get: async (g: string) => (g === 'known' ? { groupId: g } : undefined),
+      link: async (g: string, f: string, r: string) => (links.push(`${g} ${f} ${r}`), true),
+    };
+    const c: FrontendContext = { ...ctx(), core: { stores: { portals } } as never, log: { log: (l, e, f) => void logged.push([l, e, f]) } };
+    assert.equal(await linkConfigured(c, 'libera', 'known' as never, 'irc-libera' as never, '#a' as never), true);
+    assert.equal(await linkConfigured(c, 'libera', 'missing' as never, 'irc-libera' as never, '#b' as never), false);
+    assert.deepEqual(links, ['known irc-libera #a']);
+    assert.deepEqual(logged.map(([l, e, f]) => [l, e, f?.['group'], f?.['channel']]), [['warn', 'irc.config_channel_unknown_group', 'missing', '#b']]);
+    assert.match(String(logged[0]![2]!['fix']), /link missing #b/);
+  });
 });
 
 describe('cli/daemon: known secrets for the logger', () => {

@@ -278,7 +278,7 @@ describe('config: combinations', () => {
 
   it('IRC channel mappings and admin hostmasks: read as written, bad items named with their index', () => {
     const c = loadConfigText(
-      net('      channels:\n        - "#katzenpost=book-club"\n      admin_hostmasks:\n        - alice=alice!*@*.example.org\n      fetch_links: true\n'),
+      net('      channels:\n        - "#katzenpost=book-club"\n      admin_hostmasks:\n        - alice=alice!*@*.example.org\n      fetch_links: true\nbridge:\n  admins: ["irc:libera/alice"]\n'),
       'test',
       cenv(),
     );
