@@ -227,6 +227,14 @@ export const SCHEMA = section('katzenbridge configuration', {
       check: checkHttpUrl,
     }),
     link_ttl_seconds: int({ description: 'How long a link works; short, because anyone with it can fetch the file.', default: 86_400, min: 60, max: 31_536_000 }),
+    max_file_bytes: int({
+      description:
+        'Largest file offered as a link (each is kept on disk for link_ttl_seconds); a bigger one is named with its size only. ' +
+        'Files over bridge.max_file_bytes never reach the bridge, so a higher value changes nothing.',
+      default: 1_048_576,
+      min: 0,
+      max: 104_857_600,
+    }),
   }),
 });
 

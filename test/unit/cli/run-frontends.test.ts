@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { linkConfigured, startFrontends, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linkConfigured, startFrontends, startMedia, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
 import { addKnownSecrets } from '../../../src/cli/daemon/known-secrets.js';
 import { loadConfigText } from '../../../src/config/index.js';
 import { KnownSecrets } from '../../../src/observability/index.js';
@@ -30,6 +34,39 @@ describe('cli/daemon: frontends step', () => {
     const broken = { name: 'x', wanted: () => true, start: async () => Promise.reject(new Error('no socket')) };
     await assert.rejects(startFrontends(ctx(), [ok('a'), ok('b'), broken]), /no socket/);
     assert.deepEqual(stopped, ['b', 'a']);
+  });
+
+  it('the media endpoint runs only with media.public_url; its cap is the lower of media and bridge max_file_bytes, its links signed and served', async () => {
+    assert.equal(await startMedia(ctx()), undefined);
+    const port = await new Promise<number>((res) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => res(p));
+      });
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'kb-media-'));
+    const media = `media:\n  listen: 127.0.0.1:${port}\n  public_url: http://127.0.0.1:${port}/media\n  max_file_bytes: 5000\n`;
+    const secrets = { deriveKey: (purpose: string) => new Uint8Array(32).fill(purpose.length) };
+    const run = async (extra: string) => startMedia({ ...ctx(media + extra), secrets: secrets as never, stateDir: dir });
+    try {
+      const m = (await run(''))!;
+      try {
+        assert.equal(m.store.maxBytes, 5000);
+        const id = await m.store.put({ name: 'a.txt', contentType: 'text/plain', bytes: new TextEncoder().encode('hello') });
+        const url = m.links.create(id, 'a.txt');
+        assert.ok(url.startsWith(`http://127.0.0.1:${port}/media/`), url);
+        const res = await fetch(url);
+        assert.deepEqual([res.status, await res.text()], [200, 'hello']);
+        assert.equal((await fetch(url.replace(/.(?=[^/]*$)/, (ch) => (ch === 'a' ? 'b' : 'a')))).status >= 400, true, 'a tampered link is refused');
+      } finally {
+        await m.close();
+      }
+      const low = (await run('bridge:\n  max_file_bytes: 100\n'))!;
+      assert.equal(low.store.maxBytes, 100);
+      await low.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a channel mapping from the config to a group the bridge does not know is logged and skipped, not a failed start', async () => {

@@ -22,26 +22,26 @@ describe('config: keys for an IRC bridge from the config alone', () => {
     const n = c.irc.networks['libera']!;
     assert.deepEqual([n.channels, n.admin_hostmasks, n.fetch_links, n.confirm_delivery], [[], [], false, true]);
     assert.deepEqual([c.homeserver.enabled, c.homeserver.federate_rooms, c.katzenpost.emulator_profile], [true, false, 'demo']);
-    assert.deepEqual([c.media.public_url, c.media.listen, c.media.link_ttl_seconds], [undefined, { host: '127.0.0.1', port: 29342 }, 86_400]);
+    assert.deepEqual([c.media.public_url, c.media.listen, c.media.link_ttl_seconds, c.media.max_file_bytes], [undefined, { host: '127.0.0.1', port: 29342 }, 86_400, 1_048_576]);
   });
 
   it('reads every key as written', () => {
     const c = loadConfigText(
       `homeserver:\n  enabled: false\n  federate_rooms: true\n  url: https://m.example.org\n  domain: example.org\n` +
-        `katzenpost:\n  emulator_profile: fast\nmedia:\n  listen: "[::1]:8099"\n  public_url: https://bridge.example.org/media\n  link_ttl_seconds: 600\n` +
+        `katzenpost:\n  emulator_profile: fast\nmedia:\n  listen: "[::1]:8099"\n  public_url: https://bridge.example.org/media\n  link_ttl_seconds: 600\n  max_file_bytes: 0\n` +
         `${NET}      channels: ["#a=g1", "&b=g2"]\n      confirm_delivery: false\n`,
       'test',
       env,
     );
     assert.deepEqual([c.homeserver.enabled, c.homeserver.federate_rooms, c.katzenpost.emulator_profile], [false, true, 'fast']);
-    assert.deepEqual([c.media.listen, c.media.public_url, c.media.link_ttl_seconds], [{ host: '::1', port: 8099 }, 'https://bridge.example.org/media', 600]);
+    assert.deepEqual([c.media.listen, c.media.public_url, c.media.link_ttl_seconds, c.media.max_file_bytes], [{ host: '::1', port: 8099 }, 'https://bridge.example.org/media', 600, 0]);
     assert.deepEqual([c.irc.networks['libera']!.channels, c.irc.networks['libera']!.confirm_delivery], [['#a=g1', '&b=g2'], false]);
   });
 
   it('wrong types and values are named by key path, with the fix', () => {
     const ps = problems(
       `homeserver:\n  enabled: "no"\n  federate_rooms: 1\n  url: https://m.example.org\n  domain: example.org\n` +
-        `media:\n  listen: "8099"\n  public_url: ftp://x\n  link_ttl_seconds: 5\n${NET}      confirm_delivery: sometimes\n`,
+        `media:\n  listen: "8099"\n  public_url: ftp://x\n  link_ttl_seconds: 5\n  max_file_bytes: -1\n${NET}      confirm_delivery: sometimes\n`,
     );
     assert.deepEqual(summary(ps).map(([, k]) => k).sort(), [
       'homeserver.enabled',
@@ -49,6 +49,7 @@ describe('config: keys for an IRC bridge from the config alone', () => {
       'irc.networks.libera.confirm_delivery',
       'media.link_ttl_seconds',
       'media.listen',
+      'media.max_file_bytes',
       'media.public_url',
     ]);
     const byKey = new Map(ps.map((p) => [p.keyPath, p.whatToDo]));
