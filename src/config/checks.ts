@@ -3,6 +3,7 @@
 // hence the partial type, where any value may be missing.
 import { ConfigError } from './errors.js';
 import type { Config } from './schema.js';
+import type { Secret } from './secret.js';
 
 type Partial_<T> = T extends readonly unknown[] ? T : T extends object ? { readonly [K in keyof T]?: Partial_<T[K]> } : T;
 export type PartialConfig = Partial_<Config> | undefined;
@@ -48,6 +49,13 @@ export function checkCombinations(config: PartialConfig, lines: ReadonlyMap<stri
       add(`bridge.admins[${i}]`, at(`bridge.admins[${i}]`, 'bridge.admins'), `no IRC network named ${m[1]} is configured; use ${known.length ? known.join(' or ') : 'a network added under irc.networks'}`);
     }
   });
+
+  // MediaLinks (irc/media-links.ts) wants a 32-byte HMAC key; shorter text is guessable.
+  // The partial type maps Secret's methods away; the value is a Secret or absent.
+  const linkKey = config?.media?.link_key as Secret | undefined;
+  if (linkKey && new TextEncoder().encode(linkKey.reveal()).length < 32) {
+    add('media.link_key', at('media.link_key', 'media.link_key_file'), 'use at least 32 characters (e.g. `openssl rand -hex 32`), or unset it to derive one from secrets.key_file');
+  }
 
   // Listeners that would run together must not share a port.
   const as = config?.homeserver?.appservice;

@@ -227,6 +227,13 @@ export const SCHEMA = section('katzenbridge configuration', {
       check: checkHttpUrl,
     }),
     link_ttl_seconds: int({ description: 'How long a link works; short, because anyone with it can fetch the file.', default: 86_400, min: 60, max: 31_536_000 }),
+    link_key: secret({
+      description:
+        'Key that signs the links, at least 32 characters (e.g. `openssl rand -hex 32`). Unset, a key derived from ' +
+        'secrets.key_file is used; set or change it to revoke every link given out so far.',
+      env: 'KATZENBRIDGE_MEDIA_LINK_KEY',
+      exampleFile: '/etc/katzenbridge/media-link-key',
+    }),
     max_file_bytes: int({
       description:
         'Largest file offered as a link (each is kept on disk for link_ttl_seconds); a bigger one is named with its size only. ' +

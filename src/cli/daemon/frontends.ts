@@ -58,13 +58,14 @@ const matrix: FrontendStarter = {
 };
 
 /** The media endpoint for files shown on IRC, when media.public_url says where it is reached:
- *  signed, expiring links to files kept under STATE/media. The signing key is derived from the
- *  store's key file (secrets.key_file), so there is no second secret to provision, and links
- *  stay valid across restarts. */
+ *  signed, expiring links to files kept under STATE/media. The signing key is media.link_key, or
+ *  else derived from the store's key file (secrets.key_file), so there is no second secret to
+ *  provision; either way links stay valid across restarts. */
 export async function startMedia(c: FrontendContext): Promise<{ links: MediaLinks; store: MediaStore; url: string; close(): Promise<void> } | undefined> {
   const m = c.config.media;
   if (!m.public_url) return undefined;
-  const links = new MediaLinks({ key: c.secrets.deriveKey('irc media links'), baseUrl: m.public_url, ttlMs: m.link_ttl_seconds * 1000 });
+  const key = m.link_key ? new TextEncoder().encode(m.link_key.reveal()) : c.secrets.deriveKey('irc media links');
+  const links = new MediaLinks({ key, baseUrl: m.public_url, ttlMs: m.link_ttl_seconds * 1000 });
   const store = new MediaStore(join(c.stateDir, 'media'), Math.min(m.max_file_bytes, c.config.bridge.max_file_bytes));
   const server = await startMediaServer(links, store, m.listen);
   return { links, store, url: `http://${m.listen.host}:${server.port}`, close: () => server.close() };

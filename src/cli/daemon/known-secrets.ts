@@ -1,6 +1,6 @@
 // The secrets the daemon's logger scrubs by value wherever they appear (observability redact.ts
 // KnownSecrets), on top of its pattern rules: the appservice tokens (config or registration file)
-// and IRC passwords. Values are added, never logged; an unreadable registration is left to the
+// IRC passwords and the media link key. Values are added, never logged; an unreadable registration is left to the
 // Matrix step, which reports it with the key to fix.
 import type { Config } from '../../config/index.js';
 import { loadRegistration } from '../../matrix/index.js';
@@ -8,7 +8,7 @@ import type { KnownSecrets } from '../../observability/index.js';
 
 export async function addKnownSecrets(known: KnownSecrets, config: Config, matrix: boolean): Promise<void> {
   const as = config.homeserver.appservice;
-  for (const s of [as.as_token, as.hs_token, ...Object.values(config.irc.networks).map((n) => n.password)]) {
+  for (const s of [as.as_token, as.hs_token, config.media.link_key, ...Object.values(config.irc.networks).map((n) => n.password)]) {
     if (s) known.add(s.reveal());
   }
   if (!matrix) return;

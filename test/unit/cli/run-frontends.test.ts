@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { linkConfigured, startFrontends, startMedia, type FrontendContext } from '../../../src/cli/daemon/frontends.js';
 import { addKnownSecrets } from '../../../src/cli/daemon/known-secrets.js';
 import { loadConfigText } from '../../../src/config/index.js';
+import { MediaLinks } from '../../../src/irc/index.js';
 import { KnownSecrets } from '../../../src/observability/index.js';
 
 // The frontend step of `katzenbridge run`: which frontends start, and that a failure stops the
@@ -64,6 +65,16 @@ describe('cli/daemon: frontends step', () => {
       const low = (await run('bridge:\n  max_file_bytes: 100\n'))!;
       assert.equal(low.store.maxBytes, 100);
       await low.close();
+      // media.link_key replaces the derived key: links made under the other key are refused.
+      const own = (await run(`  link_key: ${'z'.repeat(32)}\n`))!;
+      try {
+        const id = await own.store.put({ name: 'b.txt', contentType: 'text/plain', bytes: new TextEncoder().encode('hi') });
+        assert.equal((await fetch(own.links.create(id, 'b.txt'))).status, 200);
+        const derived = new MediaLinks({ key: secrets.deriveKey('irc media links'), baseUrl: `http://127.0.0.1:${port}/media`, ttlMs: 60_000 });
+        assert.ok((await fetch(derived.create(id, 'b.txt'))).status >= 400);
+      } finally {
+        await own.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -88,10 +99,10 @@ describe('cli/daemon: frontends step', () => {
 describe('cli/daemon: known secrets for the logger', () => {
   it('adds the appservice tokens and IRC passwords from the config, whatever their source', async () => {
     const known = new KnownSecrets();
-    const c = config('  appservice:\n    as_token: as-inline-secret-123\n    hs_token_file: /x\nirc:\n  networks:\n    n:\n      host: h\n      password: irc-pass-secret-9\n');
+    const c = config('  appservice:\n    as_token: as-inline-secret-123\n    hs_token_file: /x\nirc:\n  networks:\n    n:\n      host: h\n      password: irc-pass-secret-9\nmedia:\n  link_key: media-link-key-secret-0123456789abcdef\n');
     await addKnownSecrets(known, c, false);
-    const text = known.scrub('as-inline-secret-123 from-file-secret irc-pass-secret-9 keep');
-    assert.doesNotMatch(text, /as-inline-secret-123|from-file-secret|irc-pass-secret-9/);
+    const text = known.scrub('as-inline-secret-123 from-file-secret irc-pass-secret-9 media-link-key-secret-0123456789abcdef keep');
+    assert.doesNotMatch(text, /as-inline-secret-123|from-file-secret|irc-pass-secret-9|media-link-key/);
     assert.match(text, /keep$/);
   });
 });

@@ -89,6 +89,19 @@ describe('config: keys for an IRC bridge from the config alone', () => {
     assert.ok(checkConfigText(HS + media + NET + 'metrics:\n  enabled: false\n', env).config);
   });
 
+  it('media.link_key: from the environment, a file or inline; under 32 characters refused at its key; unset by default', () => {
+    const key = 'k'.repeat(40);
+    assert.equal(loadConfigText(HS, 'test', env).media.link_key, undefined);
+    const files: ConfigEnvironment = { env: {}, readFile: (p) => (p === '/k' ? `${key}\n` : 'x') };
+    assert.equal(loadConfigText(`${HS}media:\n  link_key_file: /k\n`, 'test', files).media.link_key?.reveal(), key);
+    const fromEnv = loadConfigText(`${HS}media:\n  link_key_file: /k\n`, 'test', { ...files, env: { KATZENBRIDGE_MEDIA_LINK_KEY: 'e'.repeat(32) } });
+    assert.equal(fromEnv.media.link_key?.reveal(), 'e'.repeat(32));
+    const ps = problems(`${HS}media:\n  link_key: short-key\n`);
+    assert.deepEqual([...summary(ps), ps[0]!.line], [['bad_combination', 'media.link_key'], 5]);
+    assert.match(ps[0]!.whatToDo, /at least 32 characters/);
+    assert.doesNotMatch(String(ps[0]), /short-key/, 'the error never shows the key');
+  });
+
   it('the appservice port is free for others when homeserver.enabled is false', () => {
     const clash = 'metrics:\n  listen: 127.0.0.1:9000\n';
     const hs = (enabled: boolean) => `homeserver:\n  enabled: ${enabled}\n  url: https://m.example.org\n  domain: example.org\n  appservice:\n    port: 9000\n`;
