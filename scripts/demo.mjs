@@ -53,7 +53,8 @@ writeFileSync(
   configPath,
   `# Written by scripts/demo.sh: the embedded emulator, sqlite under ${bridgeState}, a local IRC server.
 homeserver:
-  # Without --synapse-port the bridge runs IRC-only (run --no-matrix); the schema still wants these.
+  # Without --synapse-port the bridge runs IRC-only; the schema still wants url and domain.
+  enabled: ${MATRIX}
   url: ${MATRIX ? `http://127.0.0.1:${o['synapse-port']}` : 'http://127.0.0.1:8008'}
   domain: localhost
   appservice:
@@ -68,6 +69,8 @@ bridge:
   join_policy: auto
 katzenpost:
   daemon: embedded-emulator
+  # demo: about 1.5 s per round trip, like a small real mixnet; the --check run answers at once.
+  emulator_profile: ${o.check ? 'fast' : 'demo'}
 irc:
   networks:
     local:
@@ -76,6 +79,8 @@ irc:
       tls: false
       nick: ${BOT}
       puppet_mode: relay
+      # The demo server has no services accounts: the admin is known by nick and host.
+      admin_hostmasks: ["${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1"]
       flood:
         burst_lines: 20
         interval_ms: 100
@@ -166,9 +171,7 @@ if (MATRIX) {
 
 // ---- 1. the bridge ------------------------------------------------------------------------------
 say(`starting katzenbridge run -c ${configPath}`);
-const runArgs = ['run', '-c', configPath, '--irc-admin-hostmask', `irc:local/${ADMIN_NICK}=${ADMIN_NICK}!*@127.0.0.1`];
-if (!MATRIX) runArgs.push('--no-matrix');
-if (o.check) runArgs.push('--emulator-profile', 'fast');
+const runArgs = ['run', '-c', configPath];
 // Everything the bridge prints, for you (and for the test that scans a whole run for secrets).
 const bridgeLogFile = join(STATE, 'bridge.log');
 writeFileSync(bridgeLogFile, '');
