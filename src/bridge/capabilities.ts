@@ -1,4 +1,4 @@
-import type { FrontendEventId, FrontendRoomId, GhostId, TransactionId } from '../ids/index.js';
+import type { FrontendEventId, FrontendRoomId, FrontendUserId, GhostId, TransactionId } from '../ids/index.js';
 import type { Frontend, FrontendMessage, RoomInfo } from './frontend.js';
 
 /**
@@ -43,6 +43,19 @@ export interface RoomCreateCapable {
   createRoom(info: RoomInfo): Promise<FrontendRoomId>;
 }
 
+/** Delivery status (issue 6): told when a user's message reached Katzenpost (the courier
+ *  acknowledged the write). Fallback: nothing is shown for success; a failure always gets a notice
+ *  next to the message (outbound.ts). */
+export interface DeliveryStatusCapable {
+  markDelivered(room: FrontendRoomId, event: FrontendEventId): Promise<void>;
+}
+
+/** Told an admin's decision on a frontend user's join request, so a user waiting outside the room
+ *  (a Matrix knock) is let in or turned away. Fallback: nothing; the room's notices say it. */
+export interface JoinDecisionCapable {
+  joinDecided(room: FrontendRoomId, user: FrontendUserId, approved: boolean): Promise<void>;
+}
+
 const has = (f: object, method: string): boolean => typeof (f as Record<string, unknown>)[method] === 'function';
 
 export const isReplyCapable = (f: Frontend): f is Frontend & ReplyCapable => has(f, 'postReply');
@@ -50,3 +63,5 @@ export const isEditCapable = (f: Frontend): f is Frontend & EditCapable => has(f
 export const isReactionCapable = (f: Frontend): f is Frontend & ReactionCapable => has(f, 'postReaction');
 export const isFileCapable = (f: Frontend): f is Frontend & FileCapable => has(f, 'postFile');
 export const isRoomCreateCapable = (f: Frontend): f is Frontend & RoomCreateCapable => has(f, 'createRoom');
+export const isDeliveryStatusCapable = (f: Frontend): f is Frontend & DeliveryStatusCapable => has(f, 'markDelivered');
+export const isJoinDecisionCapable = (f: Frontend): f is Frontend & JoinDecisionCapable => has(f, 'joinDecided');

@@ -186,6 +186,25 @@ export class BridgeCore implements BridgeCoreApi {
     await this.joins.fromFrontend(portal.groupId, frontend, user.userId, name);
   }
 
+  /** A user knocked on a portal room. With policy auto they are let in and their stream made at
+   *  once; with approval a join request waits for an admin (approve lets them in, deny turns them
+   *  away, join-flow.ts). A user already a member is let in; one denied before is turned away. */
+  async userKnocked(frontend: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void> {
+    const portal = await this.stores.portals.byRoom(frontend, room);
+    if (!portal) return;
+    const known = await this.stores.puppets.get(portal.groupId, frontend, user.userId);
+    const name = renderPuppetName(this.o.config.puppet_display_name, user.displayName, this.frontends.get(frontend)?.networkLabel ?? frontend);
+    const request = { groupId: portal.groupId, frontend, requester: user.userId };
+    if (known?.state === 'denied') return this.joins.tellFrontend(request, false);
+    if (known?.state === 'active' || (!known && portal.joinPolicy === 'auto')) {
+      if (!known) await this.outbound.activate(portal.groupId, frontend, user.userId, name);
+      this.rt.log.log('info', 'join.knock_admitted', { group: portal.groupId, frontend });
+      return this.joins.tellFrontend(request, true);
+    }
+    if (!known) await this.stores.puppets.addPending(portal.groupId, frontend, user.userId, name, this.rt.now());
+    await this.joins.fromFrontend(portal.groupId, frontend, user.userId, known?.displayName ?? name);
+  }
+
   /** A user left: their stream stays a member (the wire has no removal, wire §1.8); logged only. */
   async userLeft(frontend: FrontendId, _room: FrontendRoomId, _user: FrontendUserId): Promise<void> {
     this.rt.log.log('debug', 'user.left', { frontend });

@@ -123,6 +123,9 @@ export interface BridgeCoreApi {
    *  the user gets a notice saying the group still has it. */
   userRedaction(frontend: FrontendId, room: FrontendRoomId, eventId: FrontendEventId): Promise<void>;
   userJoined(frontend: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void>;
+  /** A user asks to enter a portal room (Matrix knock): a join request like a voucher's; the
+   *  frontend hears the decision through JoinDecisionCapable. */
+  userKnocked(frontend: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void>;
   userLeft(frontend: FrontendId, room: FrontendRoomId, user: FrontendUserId): Promise<void>;
   /** `text` may carry a voucher (`induct`): frontends must not log command lines. */
   adminCommand(caller: CommandCaller, text: string): Promise<CommandReply>;

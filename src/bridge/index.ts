@@ -2,14 +2,18 @@
 export { BridgeCore, type BridgeCoreOptions } from './core.js';
 export type { BridgeCoreApi, CommandCaller, CommandReply, Frontend, FrontendFile, FrontendMessage, FrontendUser, GhostProfile, RoomInfo, TextKind, UserMessage, UserReaction } from './frontend.js';
 export {
+  isDeliveryStatusCapable,
   isEditCapable,
   isFileCapable,
+  isJoinDecisionCapable,
   isReactionCapable,
   isReplyCapable,
   isRoomCreateCapable,
+  type DeliveryStatusCapable,
   type EditCapable,
   type FileCapable,
   type FileToShow,
+  type JoinDecisionCapable,
   type ReactionCapable,
   type ReplyCapable,
   type RoomCreateCapable,

@@ -1,8 +1,10 @@
 import type { FrontendId, FrontendUserId, GroupId, JoinRequestId } from '../ids/index.js';
+import { isJoinDecisionCapable } from './capabilities.js';
 import type { BridgeStores, Runtime } from './context.js';
 import { sanitiseName } from './display-names.js';
 import type { GroupSide } from './group-side.js';
 import type { InboundPipeline } from './inbound.js';
+import { failureOf } from './message-status.js';
 import type { JoinRequest } from './join-request.js';
 import { approvedNotice, deniedNotice, heldNotice, joinRequestNotice, outboundFailedNotice, renamedNotice } from './notices.js';
 
@@ -90,6 +92,7 @@ export class JoinFlow {
     }
     await this.s.joins.decide(id, 'approved', by, this.rt.now());
     this.rt.log.log('info', 'join.approved', { group: request.groupId, request: id });
+    if (request.source !== 'voucher') await this.tellFrontend(request, true);
     await this.inbound.notice(request.groupId, `approved:${id}`, approvedNotice(request, by));
     return { ok: true, request };
   }
@@ -111,6 +114,7 @@ export class JoinFlow {
     }
     await this.s.joins.decide(id, 'denied', by, this.rt.now());
     this.rt.log.log('info', 'join.denied', { group: request.groupId, request: id });
+    if (request.source !== 'voucher') await this.tellFrontend(request, false);
     await this.inbound.notice(request.groupId, `denied:${id}`, deniedNotice(request, by));
     return { ok: true, request };
   }
@@ -124,6 +128,17 @@ export class JoinFlow {
     if (r.request.source === 'frontend') await this.s.puppets.setState(r.request.groupId, r.request.frontend!, r.request.requester as FrontendUserId, 'pending', name);
     await this.inbound.notice(r.request.groupId, `renamed:${id}:${this.rt.now()}`, renamedNotice(r.request, name));
     return { ok: true, request: (await this.s.joins.get(id))! };
+  }
+
+  /** A user waiting outside the room (a knock) is let in or turned away; best effort, since the
+   *  decision itself is stored and announced already. */
+  async tellFrontend(request: Pick<JoinRequest, 'groupId' | 'frontend' | 'requester'>, approved: boolean): Promise<void> {
+    const fe = request.frontend ? this.rt.frontends.get(request.frontend) : undefined;
+    const room = request.frontend ? (await this.s.portals.get(request.groupId))?.rooms.get(request.frontend) : undefined;
+    if (!fe || !room || !isJoinDecisionCapable(fe)) return;
+    await fe.joinDecided(room, request.requester as FrontendUserId, approved).catch((e: unknown) =>
+      this.rt.log.log('warn', 'join.frontend_not_told', { frontend: fe.id, approved, cause: failureOf(e, 'frontend_unavailable').cause }),
+    );
   }
 
   private async pending(id: JoinRequestId): Promise<JoinActionResult> {

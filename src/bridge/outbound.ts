@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import type { BridgeStores, Runtime } from './context.js';
 import { countDelivered } from './queue-metrics.js';
 import { ImageMetadataError, stripImageMetadata } from './image-metadata.js';
+import { isDeliveryStatusCapable } from './capabilities.js';
 import { backoffMs } from './delivery-queue.js';
 import { renderPuppetName } from './display-names.js';
 import type { UserMessage } from './frontend.js';
@@ -116,6 +117,7 @@ export class OutboundPipeline implements PuppetActivator {
         const counter = await this.send(m);
         await this.s.outbox.markSent(m.id, counter);
         countDelivered(this.rt.metrics, 'outbound', groupId, m.frontend, m.createdAtMs, this.rt.now());
+        await this.showDelivered(m);
       } catch (e) {
         const f = failureOf(e, 'group_unavailable');
         const attempts = m.attempts + 1;
@@ -133,6 +135,14 @@ export class OutboundPipeline implements PuppetActivator {
         await this.inbound.notice(groupId, `fail-out:${m.id}`, outboundFailedNotice(m.body.text, f.userLine), { frontend: m.frontend, inReplyTo: m.eventId });
       }
     }
+  }
+
+  /** Tells the sender's frontend the message reached Katzenpost, where it can show that. Best
+   *  effort: the message is already delivered, so a failure here is logged, never retried. */
+  private async showDelivered(m: OutboxEntry): Promise<void> {
+    const fe = this.rt.frontends.get(m.frontend);
+    if (!fe || !isDeliveryStatusCapable(fe)) return;
+    await fe.markDelivered(m.room, m.eventId).catch((e: unknown) => this.rt.log.log('info', 'outbound.status_not_shown', { frontend: m.frontend, cause: failureOf(e, 'frontend_unavailable').cause }));
   }
 
   private async send(m: OutboxEntry): Promise<MessageRef['counter']> {

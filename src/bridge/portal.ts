@@ -33,6 +33,11 @@ export class PortalStore {
     return { groupId, name, joinPolicy, createdAtMs: nowMs, rooms: new Map() };
   }
 
+  /** Changes who may join through this portal; false if there is no such portal. */
+  async setJoinPolicy(groupId: GroupId, joinPolicy: JoinPolicy): Promise<boolean> {
+    return (await this.db.run('UPDATE bridge_portals SET join_policy = ? WHERE group_id = ?', [joinPolicy, groupId])).changes === 1;
+  }
+
   async get(groupId: GroupId): Promise<Portal | undefined> {
     const row = await this.db.get<PortalRow>('SELECT * FROM bridge_portals WHERE group_id = ?', [groupId]);
     return row ? this.withRooms(row) : undefined;

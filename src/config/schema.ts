@@ -87,6 +87,13 @@ export const SCHEMA = section('katzenbridge configuration', {
       description: 'Let rooms the bridge creates federate to other homeservers. Off: a portal stays on this server unless you choose otherwise.',
       default: false,
     }),
+    portal_join_rule: oneOf({
+      description:
+        'Join rule of rooms the bridge creates: `invite` (admins invite people in) or `knock` (anyone may ask; the ' +
+        'request shows as a join request that admins approve, which invites them, or deny).',
+      values: ['invite', 'knock'],
+      default: 'invite',
+    }),
     url: str({
       description: "Client-server API URL of the homeserver as the bridge reaches it.",
       required: true,

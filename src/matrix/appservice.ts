@@ -77,6 +77,8 @@ export interface StartMatrixOptions {
   readonly portals: PortalRooms;
   /** m.federate of portal rooms the bridge creates; false unless set. */
   readonly federate?: boolean;
+  /** Join rule of portal rooms the bridge creates; invite unless set. */
+  readonly joinRule?: 'invite' | 'knock';
   readonly log?: BridgeLogger;
   /** The library's own log lines (matrix-appservice-bridge and matrix-bot-sdk, to standard
    *  output): config logging.level and logging.json. 'warn' and readable lines by default. They
@@ -117,7 +119,7 @@ export async function startMatrix(o: StartMatrixOptions): Promise<MatrixAppservi
   });
   await bridge.initialise();
   const port: BridgePort = bridge;
-  const frontend = new MatrixFrontend({ bridge: port, state, names, admins: o.config.bridge.admins ?? [], federate: o.federate === true, log });
+  const frontend = new MatrixFrontend({ bridge: port, state, names, admins: o.config.bridge.admins ?? [], federate: o.federate === true, ...(o.joinRule ? { joinRule: o.joinRule } : {}), log });
   handler = new MatrixEventHandler({ frontend: MATRIX_FRONTEND_ID, core: o.core, bridge: port, state, names, portals: o.portals, maxFileBytes: o.config.bridge.max_file_bytes, log });
   await o.core.registerFrontend(frontend);
   await bridge.listen(hs.appservice.port, hs.appservice.bind_address, 10, new DurableAppService(registration.getHomeserverToken()!, state, log));

@@ -121,6 +121,11 @@ export class MatrixEventHandler {
       this.names.set(key, displayName);
       if (await this.o.state.isEncrypted(m.roomId)) return;
       await this.o.core.userJoined(this.o.frontend, asFrontendRoomId(m.roomId), { userId: asFrontendUserId(m.userId), displayName });
+    } else if (m.membership === 'knock') {
+      // Knocking (issue 6): a join request the admins act on; the decision comes back through
+      // MatrixFrontend.joinDecided (invite, or the knock turned away).
+      if (await this.o.state.isEncrypted(m.roomId)) return;
+      await this.o.core.userKnocked(this.o.frontend, asFrontendRoomId(m.roomId), { userId: asFrontendUserId(m.userId), displayName: m.displayName ?? localpartOf(m.userId) });
     } else if (m.membership === 'leave' || m.membership === 'ban') {
       this.names.delete(key);
       await this.o.core.userLeft(this.o.frontend, asFrontendRoomId(m.roomId), asFrontendUserId(m.userId));

@@ -10,9 +10,11 @@ import {
   type GhostProfile,
   type ReplyCapable,
   type RoomCreateCapable,
+  type DeliveryStatusCapable,
+  type JoinDecisionCapable,
   type RoomInfo,
 } from '../bridge/index.js';
-import { asFrontendEventId, asFrontendId, asFrontendRoomId, asTransactionId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../ids/index.js';
+import { asFrontendEventId, asFrontendId, asFrontendRoomId, asTransactionId, type FrontendEventId, type FrontendId, type FrontendRoomId, type FrontendUserId, type GhostId, type TransactionId } from '../ids/index.js';
 import type { BridgePort, IntentPort } from './appservice-port.js';
 import { deliveryErrorOf, httpFailureOf } from './errors.js';
 import { editContent, fileContent, messageContent, noticeContent, replyContent, safeFileName, safeMimeType, type MatrixContent } from './matrix-content.js';
@@ -37,6 +39,8 @@ export interface MatrixFrontendOptions {
   readonly admins: readonly string[];
   /** m.federate of rooms the bridge creates. False by default (issue 6 "privacy by default"). */
   readonly federate?: boolean;
+  /** Join rule of rooms the bridge creates: invite (default) or knock (users ask; admins approve). */
+  readonly joinRule?: 'invite' | 'knock';
   readonly log?: BridgeLogger;
 }
 
@@ -48,7 +52,7 @@ export const ROOM_INFO_FORBIDDEN =
 const refusedInEncrypted = (): DeliveryError =>
   new DeliveryError('frontend_rejected', { retriable: false, userLine: 'this room is encrypted, which the bridge cannot serve', detail: 'room is encrypted' });
 
-export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, FileCapable, RoomCreateCapable {
+export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, FileCapable, RoomCreateCapable, DeliveryStatusCapable, JoinDecisionCapable {
   readonly id = MATRIX_FRONTEND_ID;
   readonly networkLabel = 'matrix';
   private readonly ghostUsers = new Map<GhostId, string>();
@@ -160,6 +164,7 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
           invite: admins,
           creation_content: { 'm.federate': this.o.federate === true },
           initial_state: [
+            { type: 'm.room.join_rules', state_key: '', content: { join_rule: this.o.joinRule ?? 'invite' } },
             { type: 'm.room.history_visibility', state_key: '', content: { history_visibility: 'invited' } },
             { type: 'm.room.guest_access', state_key: '', content: { guest_access: 'forbidden' } },
           ],
@@ -179,6 +184,40 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
     // by hand, and retrying would not help.
     if (!userId) throw new DeliveryError('frontend_rejected', { retriable: false, userLine: 'its sender is unknown here', detail: `ghost ${ghost} was never ensured` });
     return this.o.bridge.getIntent(userId);
+  }
+
+  /** An admin decided on a user's join request: one who knocked is invited, or their knock is
+   *  turned away (a kick of a knocking user rejects the knock). A user not knocking (already in,
+   *  or gone) is left as they are. */
+  async joinDecided(room: FrontendRoomId, user: FrontendUserId, approved: boolean): Promise<void> {
+    const bot = this.o.bridge.getIntent();
+    let membership: unknown;
+    try {
+      membership = ((await bot.getStateEvent(room, 'm.room.member', user, true)) as { membership?: unknown } | null)?.membership;
+    } catch (e) {
+      throw deliveryErrorOf(e, 'membership');
+    }
+    if (membership !== 'knock') return;
+    try {
+      if (approved) await bot.invite(room, user);
+      else {
+        const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/kick`;
+        await bot.matrixClient.doRequest('POST', path, null, { user_id: user, reason: 'An admin of this bridge declined the request to join the Katzenpost group.' });
+      }
+    } catch (e) {
+      throw deliveryErrorOf(e, approved ? 'invite' : 'kick');
+    }
+  }
+
+  /** Delivery status (issue 6): the bot's read receipt on the user's event once the message
+   *  reached Katzenpost, so the sender sees the bridge "read" it. */
+  async markDelivered(room: FrontendRoomId, event: FrontendEventId): Promise<void> {
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/receipt/m.read/${encodeURIComponent(event)}`;
+    try {
+      await this.o.bridge.getIntent().matrixClient.doRequest('POST', path, null, {});
+    } catch (e) {
+      throw deliveryErrorOf(e, 'receipt');
+    }
   }
 
   private async send(intent: IntentPort, room: FrontendRoomId, content: MatrixContent, txnId: TransactionId): Promise<FrontendEventId> {

@@ -265,3 +265,32 @@ describe('bridge reactions and deletions (no such thing on the wire)', () => {
     assert.equal(notice.replyTo, '$r1');
   });
 });
+
+describe('bridge delivery status (issue 6)', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('tells the sender’s frontend each message that reached Katzenpost, in order; a refused one only gets its notice', async () => {
+    h = await new Harness({ frontend: { deliveryStatus: true } }).open();
+    await h.portal();
+    h.group.failNext(1, false);
+    for (let i = 0; i < 4; i++) await h.core.userMessage(userMsg(i, `s${i}`));
+    await h.settle();
+    assert.deepEqual(h.frontend.delivered.map((d) => d.event), ['$ev1', '$ev2', '$ev3']);
+    assert.ok(h.frontend.in(ROOM).some((x) => x.replyTo === '$ev0' && /was not delivered/.test(x.text ?? '')));
+  });
+
+  it('a frontend that cannot show delivery status still delivers; a failing status call is only logged', async () => {
+    h = await new Harness({ frontend: { deliveryStatus: true } }).open();
+    await h.portal();
+    await h.core.userMessage(userMsg(1, 'a'));
+    await h.settle();
+    h.frontend.down = true;
+    await h.core.userMessage(userMsg(2, 'b'));
+    await h.settle(80);
+    h.frontend.down = false;
+    assert.deepEqual(h.group.written.map((w) => (w.message.kind === 'text' ? w.message.text : '')), ['a', 'b']);
+    assert.deepEqual(h.frontend.delivered.map((d) => d.event), ['$ev1']);
+    assert.ok(h.log.lines.some((l) => l.includes('outbound.status_not_shown')), 'logged');
+  });
+});

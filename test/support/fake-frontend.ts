@@ -7,7 +7,7 @@ import {
   type FrontendMessage,
   type GhostProfile,
   type ReplyCapable,
-  type RoomCreateCapable,
+  type RoomCreateCapable, type DeliveryStatusCapable, type JoinDecisionCapable,
   type RoomInfo,
 } from '../../src/bridge/index.js';
 import { asFrontendEventId, asFrontendId, asFrontendRoomId, type FrontendEventId, type FrontendId, type FrontendRoomId, type GhostId, type TransactionId } from '../../src/ids/index.js';
@@ -38,6 +38,10 @@ export interface FakeFrontendOptions {
   readonly edits?: boolean;
   readonly files?: boolean;
   readonly createRooms?: boolean;
+  /** Record delivery status (DeliveryStatusCapable) in `delivered`. */
+  readonly deliveryStatus?: boolean;
+  /** Record join decisions (JoinDecisionCapable) in `decisions`. */
+  readonly joinDecisions?: boolean;
 }
 
 export class FakeFrontend implements Frontend {
@@ -46,6 +50,10 @@ export class FakeFrontend implements Frontend {
   readonly shown: Shown[] = [];
   readonly ghosts = new Map<GhostId, string>();
   readonly roomInfo = new Map<FrontendRoomId, RoomInfo>();
+  /** Join decisions the core told (with the joinDecisions option). */
+  readonly decisions: Array<{ room: FrontendRoomId; user: string; approved: boolean }> = [];
+  /** Events the core said reached Katzenpost (with the deliveryStatus option). */
+  readonly delivered: Array<{ room: FrontendRoomId; event: FrontendEventId }> = [];
   /** Every call that reached the fake, including failed and duplicate ones. */
   calls = 0;
   down = false;
@@ -61,6 +69,15 @@ export class FakeFrontend implements Frontend {
     if (o.replies) self['postReply'] = ((room, ghost, m, to, txn) => this.record({ room, ghost, type: 'reply', kind: m.kind, text: m.text, replyTo: to }, txn)) satisfies ReplyCapable['postReply'];
     if (o.edits) self['postEdit'] = ((room, ghost, m, to, txn) => this.record({ room, ghost, type: 'edit', kind: m.kind, text: m.text, replyTo: to }, txn)) satisfies EditCapable['postEdit'];
     if (o.files) self['postFile'] = ((room, ghost, file, txn) => this.record({ room, ghost, type: 'file', text: file.basename, file }, txn)) satisfies FileCapable['postFile'];
+    if (o.deliveryStatus) {
+      self['markDelivered'] = (async (room, event) => {
+        if (this.down) throw new Error('fake frontend is down');
+        this.delivered.push({ room, event });
+      }) satisfies DeliveryStatusCapable['markDelivered'];
+    }
+    if (o.joinDecisions) {
+      self['joinDecided'] = (async (room, user, approved) => void this.decisions.push({ room, user, approved })) satisfies JoinDecisionCapable['joinDecided'];
+    }
     if (o.createRooms) self['createRoom'] = (async (info) => {
       const room = asFrontendRoomId(`!room${++this.seq}`);
       this.roomInfo.set(room, info);

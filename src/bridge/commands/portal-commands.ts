@@ -3,7 +3,7 @@ import { isRoomCreateCapable } from '../capabilities.js';
 import { sanitiseName } from '../display-names.js';
 import { ok, refuse, type Command, type CommandServices } from './command.js';
 
-/** status, groups, create, link, unlink (DESIGN.md §4 "Admin commands"). */
+/** status, groups, create, link, unlink, policy (DESIGN.md §4 "Admin commands"). */
 
 /** The bridge's own member's name in groups it creates or joins. */
 export const BRIDGE_MEMBER_NAME = 'katzenbridge';
@@ -103,5 +103,20 @@ export const unlink: Command = {
     if (!room || !(await s.stores.portals.unlink(p.groupId, caller.frontend))) return refuse(`${p.groupId} is not linked to a room on this network.`);
     const dropped = await s.stores.inbox.dropRoom(caller.frontend, room);
     return ok(`Unlinked ${p.groupId} from ${room}.${dropped ? ` ${dropped} message${dropped === 1 ? '' : 's'} still waiting for that room will not be shown there.` : ''}`);
+  },
+};
+
+export const policy: Command = {
+  name: 'policy',
+  args: [{ name: 'policy' }],
+  help: 'Who joins the group through its rooms: `auto` (anyone who speaks or knocks) or `approval` (a join request an admin approves).',
+  requiresPortal: true,
+  async run({ portal, args, services: s }) {
+    const p = portal!;
+    const wanted = args['policy'];
+    if (wanted !== 'auto' && wanted !== 'approval') return refuse(`The policy is \`auto\` or \`approval\`, not ${JSON.stringify(wanted)}.`);
+    if (p.joinPolicy === wanted) return ok(`${p.groupId} already has join policy ${wanted}.`);
+    await s.stores.portals.setJoinPolicy(p.groupId, wanted);
+    return ok(`${p.groupId} now has join policy ${wanted}${wanted === 'auto' ? '' : ': newcomers wait for an admin to `approve` them'}.`);
   },
 };

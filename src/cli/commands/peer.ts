@@ -29,7 +29,10 @@ Commands on stdin, one per line (GROUP is a local group name, no spaces):
   reply GROUP MEMBER BOX TEXT...  reply to the message MEMBER (hex key) wrote at BOX (counter),
                                 with the bridge extensions other bridges read (x-bridge-reply-to)
   edit GROUP MEMBER BOX TEXT...   replace our message at BOX (x-bridge-edit-of; MEMBER is ours)
-  send-file GROUP PATH [TYPE]   send a file (TYPE default application/octet-stream)
+  send-file GROUP PATH [TYPE [NAME...]]
+                                send a file (TYPE default application/octet-stream); NAME, the
+                                rest of the line, is sent as its name exactly as given (else the
+                                path's last part, made safe)
   whoami GROUP                  prints our read cap (hex) for out-of-band member exchange
   add GROUP NAME READCAP_HEX    add a member whose read cap came out of band
   members GROUP                 prints the member list
@@ -184,10 +187,12 @@ async function command(engine: GroupChatEngine, w: string[], line: string, quote
       return { groupId: group, ...(await engine.sendText(group!, text, bridge)) };
     }
     case 'send-file': {
-      need(3, 'send-file GROUP PATH [TYPE]');
+      need(3, 'send-file GROUP PATH [TYPE [NAME...]]');
       const path = w[2]!;
       const payload = new Uint8Array(readFileSync(path));
-      const r = await engine.sendFile(group!, { payload, filetype: w[3] ?? 'application/octet-stream', basename: safeBasename(path.split('/').pop() ?? path) });
+      // A NAME is sent unsanitised on purpose: a test member plays a hostile sender too.
+      const name = w.length > 4 ? /^\s*\S+\s+\S+\s+\S+\s+\S+\s(.*)$/.exec(line)?.[1] : undefined;
+      const r = await engine.sendFile(group!, { payload, filetype: w[3] ?? 'application/octet-stream', basename: name ?? safeBasename(path.split('/').pop() ?? path) });
       return { groupId: group, ...r };
     }
     case 'whoami':

@@ -52,6 +52,7 @@ const matrix: FrontendStarter = {
       log: c.log,
       libraryLog: { level: c.config.logging.level, json: c.config.logging.json },
       federate: c.config.homeserver.federate_rooms,
+      joinRule: c.config.homeserver.portal_join_rule,
     });
     return { name: 'matrix', description: `matrix (appservice on ${as.bind_address}:${as.port} for ${c.config.homeserver.url})`, stop: () => m.stop() };
   },

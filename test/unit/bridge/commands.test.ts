@@ -19,8 +19,8 @@ describe('bridge: admin commands', () => {
   afterEach(() => h.close());
   const run = (line: string, caller: CommandCaller = admin) => h.core.adminCommand(caller, line);
 
-  it('has the commands DESIGN.md §4 lists, each with help', () => {
-    assert.deepEqual(ALL_COMMANDS.map((c) => c.name), ['help', 'status', 'groups', 'create', 'link', 'unlink', 'members', 'pending', 'approve', 'deny', 'rename', 'induct', 'voucher']);
+  it('has the commands DESIGN.md §4 lists (and policy), each with help', () => {
+    assert.deepEqual(ALL_COMMANDS.map((c) => c.name), ['help', 'status', 'groups', 'create', 'link', 'unlink', 'policy', 'members', 'pending', 'approve', 'deny', 'rename', 'induct', 'voucher']);
     for (const c of ALL_COMMANDS) assert.ok(c.help.length > 10, c.name);
   });
 

@@ -17,6 +17,7 @@ class FakeCore implements BridgeCoreApi {
     this.joined.push(u.userId);
   }
   async userLeft() {}
+  async userKnocked() {}
   async adminCommand(caller: CommandCaller, text: string) {
     this.commands.push({ caller, text });
     return { ok: true, text: 'done' };

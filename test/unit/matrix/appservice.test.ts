@@ -70,6 +70,7 @@ describe('startMatrix and loadRegistration (real matrix-appservice-bridge, no ho
       userReaction: async () => undefined,
       userRedaction: async () => undefined,
       userJoined: async () => undefined,
+      userKnocked: async () => undefined,
       userLeft: async () => undefined,
       adminCommand: async (): Promise<CommandReply> => ({ ok: true, text: '' }),
       registerFrontend: async (f) => void frontends.push(f),
@@ -80,7 +81,7 @@ describe('startMatrix and loadRegistration (real matrix-appservice-bridge, no ho
     try {
       m = await startMatrix({
         config: {
-          homeserver: { enabled: true, federate_rooms: false, url: 'http://127.0.0.1:1', domain: 'example.org', appservice: appservice({ port }) },
+          homeserver: { enabled: true, federate_rooms: false, portal_join_rule: 'invite', url: 'http://127.0.0.1:1', domain: 'example.org', appservice: appservice({ port }) },
           bridge: { admins: ['@admin:example.org'], join_policy: 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 1 },
         } as Pick<Config, 'homeserver' | 'bridge'>,
         core,

@@ -40,6 +40,10 @@ class RecordingCore implements BridgeCoreApi {
   async userLeft(_f: FrontendId, _room: FrontendRoomId, user: FrontendUserId): Promise<void> {
     this.left.push(user);
   }
+  readonly knocked: Array<{ room: FrontendRoomId; user: FrontendUser }> = [];
+  async userKnocked(_f: FrontendId, room: FrontendRoomId, user: FrontendUser): Promise<void> {
+    this.knocked.push({ room, user });
+  }
   async adminCommand(caller: CommandCaller, text: string): Promise<CommandReply> {
     this.commands.push({ caller, text });
     if (text === 'explode') throw new Error('bug in a command');
@@ -263,6 +267,13 @@ describe('MatrixEventHandler (Matrix events to the bridge core)', () => {
       await s.handler.handle(matrixEvent(PORTAL, '@bob:example.org', { membership: 'leave' }, { type: 'm.room.member', stateKey: '@bob:example.org' }));
       assert.deepEqual(s.core.joined, [{ room: PORTAL, user: { userId: '@bob:example.org', displayName: 'Bob B' } }]);
       assert.deepEqual(s.core.left, ['@bob:example.org']);
+    });
+
+    it('a knock on a portal is passed to the core as a request to join, with the name from the knock', async () => {
+      const s = await setup();
+      await s.handler.handle(matrixEvent(PORTAL, '@carol:example.org', { membership: 'knock', displayname: 'Carol C', reason: 'hi' }, { type: 'm.room.member', stateKey: '@carol:example.org' }));
+      assert.deepEqual(s.core.knocked, [{ room: PORTAL, user: { userId: '@carol:example.org', displayName: 'Carol C' } }]);
+      assert.equal(s.core.joined.length, 0);
     });
 
     it("a joined user's name is used for their messages without asking the homeserver", async () => {
