@@ -53,7 +53,7 @@ const ircNetwork = section('One IRC network, keyed by a short name used in logs,
       'a group id as `groups` lists it; admins link more with `link`. Applied at every start: a mapping whose ' +
       'channel or group is linked elsewhere is left alone, one whose group the bridge does not know yet is ' +
       'logged and skipped, and an `unlink` lasts until the next start unless the mapping goes too. ' +
-      'Members appear as puppet_mode says and join as the portal\'s join policy (bridge.join_policy when made).',
+      'Members appear as puppet_mode says and join by the portal\'s policy (bridge.join_policy, or as `policy` sets it).',
     example: ['#katzenpost=book-club'],
     checkItem: checkChannelMapping,
   }),
