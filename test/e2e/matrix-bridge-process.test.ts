@@ -4,6 +4,7 @@
 // their own. The bridge is killed with SIGKILL in the middle of a burst each way and restarted:
 // every message arrives exactly once, in order.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ class Client {
   constructor(
     private readonly hs: SynapseServer,
     readonly userId: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -47,6 +48,21 @@ class Client {
   async send(room: string, content: Record<string, unknown>): Promise<string> {
     const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/m.room.message/p${Date.now()}-${++this.txn}`, content);
     return r.event_id;
+  }
+
+  /** Who has read up to which event in `room` (m.receipt, m.read), from an initial /sync. */
+  async readReceipts(room: string): Promise<Record<string, string>> {
+    const filter = JSON.stringify({ room: { rooms: [room], timeline: { limit: 1 } }, presence: { types: [] }, account_data: { types: [] } });
+    const r = await this.call<{ rooms?: { join?: Record<string, { ephemeral?: { events?: Array<{ type: string; content: Record<string, { 'm.read'?: Record<string, unknown> }> }> } }> } }>(
+      'GET',
+      `/sync?timeout=0&filter=${encodeURIComponent(filter)}`,
+    );
+    const out: Record<string, string> = {};
+    for (const e of r.rooms?.join?.[room]?.ephemeral?.events ?? []) {
+      if (e.type !== 'm.receipt') continue;
+      for (const [eventId, kinds] of Object.entries(e.content)) for (const user of Object.keys(kinds['m.read'] ?? {})) out[user] = eventId;
+    }
+    return out;
   }
 
   async messages(room: string): Promise<RoomEvent[]> {
@@ -210,7 +226,7 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
   it('a Matrix user’s text, emote and notice reach the member from her own puppet stream, in order, and are not echoed', async () => {
     await alice.text(portal, 'hello from matrix');
     await alice.text(portal, 'waves', 'm.emote');
-    await alice.text(portal, 'fyi: notices travel as text', 'm.notice');
+    const last = await alice.text(portal, 'fyi: notices travel as text', 'm.notice');
     const texts = () => peerEvents(peer!).filter((e) => e['type'] === 'text' && e['groupId'] === group);
     await eventually('three texts at the peer', () => (texts().length >= 3 ? true : undefined));
     assert.deepEqual(texts().map((e) => e['text']), ['hello from matrix', '/me waves', 'fyi: notices travel as text']);
@@ -222,6 +238,8 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     const roomBodies = (await alice.messages(portal)).map((e) => [e.sender, String(e.content['body'])]);
     assert.equal(roomBodies.filter(([, b]) => /hello from matrix|waves|fyi/.test(b!)).length, 3, JSON.stringify(roomBodies));
     assert.ok(!roomBodies.some(([, b]) => /not delivered/.test(b!)), JSON.stringify(roomBodies));
+    // Delivery status: the bot's read receipt sits on her last message once it reached Katzenpost.
+    await eventually('the bot’s read receipt', async () => ((await alice.readReceipts(portal))[bot] === last ? true : undefined), 30_000);
   });
 
   it('replies and edits go both ways, with x-bridge references to the Katzenpost side and native relations on Matrix', async () => {
@@ -253,6 +271,72 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
     assert.deepEqual(ghostEdit.content['m.relates_to'], { rel_type: 'm.replace', event_id: ghostHello.event_id });
   });
 
+  it('files both ways with bytes, names and types intact; a hostile name from Katzenpost is made safe; a photo loses its GPS tags', async function () {
+    this.timeout(180_000);
+    const made = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + (i >> 8)) & 0xff));
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), made(3000, 7)]);
+    const ogg = Buffer.concat([Buffer.from('OggS'), made(6000, 11)]);
+    const big = made(200 * 1024, 13);
+    const fromKp = [
+      { file: 'pic.png', type: 'image/png', bytes: png, msgtype: 'm.image' },
+      { file: 'clip.ogg', type: 'audio/ogg', bytes: ogg, msgtype: 'm.audio' },
+      { file: 'report.pdf', type: 'application/pdf', bytes: big, msgtype: 'm.file' },
+    ];
+    for (const f of fromKp) {
+      writeFileSync(join(dir, f.file), f.bytes);
+      peer!.child.stdin.write(`send-file ${group} ${join(dir, f.file)} ${f.type}\n`);
+    }
+    const hostile = `../../etc/${'x'.repeat(300)}\u0007\u202eevil.txt`;
+    writeFileSync(join(dir, 'hostile.txt'), 'hi');
+    peer!.child.stdin.write(`send-file ${group} ${join(dir, 'hostile.txt')} text/plain ${hostile}\n`);
+    const download = async (mxc: string): Promise<Buffer> => {
+      const m = /^mxc:\/\/([^/]+)\/(.+)$/.exec(mxc);
+      assert.ok(m, mxc);
+      const res = await fetch(`${hs.url}/_matrix/client/v1/media/download/${m[1]}/${m[2]}`, { headers: { authorization: `Bearer ${alice.token}` } });
+      assert.equal(res.status, 200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    for (const f of fromKp) {
+      const e = await eventually(`${f.file} in Matrix`, async () => (await alice.messages(portal)).find((x) => x.content['body'] === f.file), 120_000);
+      assert.equal(e.content['msgtype'], f.msgtype);
+      assert.deepEqual(e.content['info'], { mimetype: f.type, size: f.bytes.length });
+      assert.deepEqual(await download(String(e.content['url'])), f.bytes);
+    }
+    // The hostile name is the only text/plain file of 2 bytes; its name may be cut before "evil".
+    const bad = await eventually('the hostile file in Matrix', async () => (await alice.messages(portal)).find((x) => (x.content['info'] as { size?: number; mimetype?: string } | undefined)?.mimetype === 'text/plain'), 60_000);
+    const name = String(bad.content['body']);
+    assert.ok(name.startsWith('xxx'), `only the last path part is kept: ${JSON.stringify(name)}`);
+    assert.ok(!/[\/\\\u0000-\u001f\u202e]/.test(name) && !name.startsWith('.') && [...name].length <= 255, JSON.stringify(name));
+    assert.deepEqual(await download(String(bad.content['url'])), Buffer.from('hi'));
+
+    // Matrix -> Katzenpost: the same kinds uploaded by alice, and a JPEG carrying GPS tags.
+    const gps = Buffer.from('GPSLatitude 52.3731N GPSLongitude 4.8922E');
+    const seg = (marker: number, body: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255]), body]);
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8]), seg(0xe1, Buffer.concat([Buffer.from('Exif\0\0II*\0'), gps])), seg(0xdb, made(65, 3)), seg(0xda, Buffer.from([1, 1, 0, 0, 63, 0])), Buffer.from([1, 2, 3]), Buffer.from([0xff, 0xd9])]);
+    const fromMx = [
+      { name: 'holiday.jpg', type: 'image/jpeg', bytes: jpeg, msgtype: 'm.image' },
+      { name: 'voice.ogg', type: 'audio/ogg', bytes: ogg, msgtype: 'm.audio' },
+      { name: 'big.pdf', type: 'application/pdf', bytes: big, msgtype: 'm.file' },
+    ];
+    for (const f of fromMx) {
+      const up = await fetch(`${hs.url}/_matrix/media/v3/upload?filename=${f.name}`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'content-type': f.type }, body: f.bytes });
+      const { content_uri } = (await up.json()) as { content_uri: string };
+      await alice.send(portal, { msgtype: f.msgtype, body: f.name, url: content_uri, info: { mimetype: f.type, size: f.bytes.length } });
+    }
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    for (const f of fromMx) {
+      const got = await eventually(`${f.name} at the peer`, () => peerEvents(peer!).find((e) => e['type'] === 'file' && e['basename'] === f.name), 120_000);
+      assert.equal(got['filetype'], f.type);
+      const saved = readFileSync(String(got['path']));
+      if (f.name === 'holiday.jpg') {
+        assert.equal(saved.indexOf(gps), -1, 'the GPS tags reached Katzenpost');
+        assert.equal(saved.length, jpeg.length - (gps.length + 14));
+      } else {
+        assert.equal(got['sha256'], sha(f.bytes));
+      }
+    }
+  });
+
   it('a non-admin’s command is refused; a denied join request writes nothing and the would-be member never joins', async () => {
     const aliceDm = (await alice.call<{ room_id: string }>('POST', '/createRoom', { is_direct: true, invite: [bot] })).room_id;
     await botSays(aliceDm, /admin room/, 0, alice);
@@ -279,6 +363,39 @@ describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emula
       eve.child.stdin.end('quit\n');
       await eve.stop().catch(() => undefined);
     }
+  });
+
+  it('a knock is a join request: approved, the bridge invites her, she joins and her first message reaches the member from her own stream', async () => {
+    await admin.call('PUT', `/rooms/${encodeURIComponent(portal)}/state/m.room.join_rules/`, { join_rule: 'knock' });
+    let seen = (await admin.messages(dm)).length;
+    await admin.text(dm, `policy ${group} approval`);
+    await botSays(dm, /now has join policy approval/, seen);
+    const c = await hs.registerUser('carol', 'carol-password-1');
+    const carol = new Client(hs, c.userId, c.accessToken);
+    await carol.call('PUT', `/profile/${encodeURIComponent(carol.userId)}/displayname`, { displayname: 'Carol' });
+    const before = (await admin.messages(portal)).length;
+    await carol.call('POST', `/knock/${encodeURIComponent(portal)}`, { reason: 'may I?' });
+    const notice = await botSays(portal, /^Join request #\d+: "Carol/, before);
+    const id = /#(\d+)/.exec(String(notice.content['body']))![1];
+    seen = (await admin.messages(dm)).length;
+    await admin.text(dm, `approve ${id}`);
+    await botSays(dm, /approved|member/i, seen);
+    // The bridge invited her: she can join now.
+    await eventually('her invite', async () => {
+      try {
+        await carol.call('POST', `/join/${encodeURIComponent(portal)}`, {});
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    const introduced = await eventually('her stream introduced to the member', () => peerEvents(peer!).find((e) => e['type'] === 'member_added' && /Carol/.test(String(e['displayName']))));
+    await carol.text(portal, 'hello from carol');
+    const got = await eventually('her message at the member', () => peerEvents(peer!).find((e) => e['type'] === 'text' && e['text'] === 'hello from carol'));
+    assert.equal(got['member'], introduced['member']);
+    seen = (await admin.messages(dm)).length;
+    await admin.text(dm, `policy ${group} auto`);
+    await botSays(dm, /now has join policy auto/, seen);
   });
 
   it('the homeserver stopped for 30 s during traffic: what the member sent meanwhile arrives in order, and Matrix users are bridged again', async function () {
