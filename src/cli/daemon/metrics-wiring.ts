@@ -1,7 +1,8 @@
 // The Prometheus metrics that the composition can feed without the layers knowing about metrics
 // (observability metrics.ts): reads the engine sends (by wrapping its PigeonholePort), the daemon
-// session's state, the portal count and the start time. Message counts, queue depths and delivery
-// latency need hooks in the bridge core's queues and are not fed here.
+// session's state, the portal count and the start time. Message counts, queue depths, delivery
+// latency and delivery errors are counted by the bridge core itself (src/bridge/queue-metrics.ts),
+// which daemon.ts hands the same metrics.
 import type { BridgeCore } from '../../bridge/index.js';
 import type { PigeonholePort, ReadOutcome } from '../../groupchat/index.js';
 import type { ThinClient } from '../../katzenpost/index.js';
