@@ -6,6 +6,7 @@ import { EXIT_FAILURE, parseFlags, UsageError, type CliIo, type Command } from '
 import { loadConfigForCommand } from '../config-file.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { addKnownSecrets } from '../daemon/known-secrets.js';
+import { warnIfInlineSecretsReadable } from '../daemon/config-exposure.js';
 import type { Config } from '../../config/index.js';
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS, LOGGING_RELOADABLE_KEYS, Logger, PROCESS_SIGNALS, Readiness, Shutdown, applyLoggingConfig,
@@ -105,6 +106,7 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
     return EXIT_FAILURE;
   }
   const log = Logger.create({ level: config.logging.level, json: config.logging.json, sink: (line) => io.err(line) });
+  warnIfInlineSecretsReadable(args.configPath, config, log);
   const matrix = args.matrix && config.homeserver.enabled;
   await addKnownSecrets(log.knownSecrets, config, matrix);
   let started;
@@ -128,6 +130,7 @@ export async function runDaemon(args: RunArgs, io: CliIo, lifecycle: Lifecycle):
   let running: Config = config;
   shutdown.onReload(() => {
     const next = reloadConfig(args.configPath, io);
+    warnIfInlineSecretsReadable(args.configPath, next, log);
     const plan = planReload(running, next, LOGGING_RELOADABLE_KEYS);
     const applied = applyLoggingConfig(log, running.logging, next.logging);
     running = { ...running, logging: next.logging };
