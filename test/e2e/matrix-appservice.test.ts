@@ -14,6 +14,7 @@ import { asBoxCounter, asFrontendRoomId, type GroupId } from '../../src/ids/inde
 import { MATRIX_FRONTEND_ID, NOTICES, ROOM_INFO_FORBIDDEN, startMatrix, type MatrixAppservice } from '../../src/matrix/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { freePort } from '../support/servers/free-port.js';
+import { MatrixUser } from '../support/matrix-user.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
 import { FakeGroupSide, memberHex } from '../unit/bridge/fake-group-side.js';
 
@@ -27,34 +28,7 @@ interface RoomEvent {
 }
 
 /** A Matrix user on the client-server API. */
-class Client {
-  private txn = 0;
-  constructor(
-    private readonly hs: SynapseServer,
-    readonly userId: string,
-    readonly token: string,
-  ) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.hs.url}/_matrix/client/v3${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${this.userId} ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
-  }
-
-  async send(room: string, content: Record<string, unknown>, type = 'm.room.message'): Promise<string> {
-    const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/${type}/c${Date.now()}-${++this.txn}`, content);
-    return r.event_id;
-  }
-
-  text(room: string, body: string): Promise<string> {
-    return this.send(room, { msgtype: 'm.text', body });
-  }
-
+class Client extends MatrixUser {
   async join(room: string): Promise<void> {
     await this.call('POST', `/join/${encodeURIComponent(room)}`, {});
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKatzenbridge, type KatzenbridgeProcess } from '../support/bridge-process.js';
 import { freePort } from '../support/servers/free-port.js';
+import { MatrixUser } from '../support/matrix-user.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
 
 const SERVER_START_TIMEOUT_MS = 15 * 60_000;
@@ -22,34 +23,7 @@ interface RoomEvent {
   content: Record<string, unknown>;
 }
 
-class Client {
-  private txn = 0;
-  constructor(
-    private readonly hs: SynapseServer,
-    readonly userId: string,
-    readonly token: string,
-  ) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.hs.url}/_matrix/client/v3${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${this.userId} ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
-  }
-
-  async text(room: string, body: string, msgtype = 'm.text'): Promise<string> {
-    return this.send(room, { msgtype, body });
-  }
-
-  async send(room: string, content: Record<string, unknown>): Promise<string> {
-    const r = await this.call<{ event_id: string }>('PUT', `/rooms/${encodeURIComponent(room)}/send/m.room.message/p${Date.now()}-${++this.txn}`, content);
-    return r.event_id;
-  }
-
+class Client extends MatrixUser {
   /** Who has read up to which event in `room` (m.receipt, m.read), from an initial /sync. */
   async readReceipts(room: string): Promise<Record<string, string>> {
     const filter = JSON.stringify({ room: { rooms: [room], timeline: { limit: 1 } }, presence: { types: [] }, account_data: { types: [] } });
