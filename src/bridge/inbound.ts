@@ -126,7 +126,9 @@ export class InboundPipeline {
           try {
             await fe.postNotice(room, text, asTransactionId(`${d.txnId}-failed`));
           } catch (e2) {
-            this.rt.log.log('warn', 'inbound.notice_failed', { frontend, inbox: d.inboxId, cause: failureOf(e2, 'frontend_unavailable').cause });
+            const f2 = failureOf(e2, 'frontend_unavailable');
+            this.rt.metrics.errors.inc({ component: 'bridge', code: f2.code });
+            this.rt.log.log('warn', 'inbound.notice_failed', { frontend, inbox: d.inboxId, cause: f2.cause });
             await this.notice(d.groupId, `fail-in:${d.inboxId}:${frontend}`, text, { frontend });
           }
         }

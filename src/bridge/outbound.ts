@@ -142,7 +142,11 @@ export class OutboundPipeline implements PuppetActivator {
   private async showDelivered(m: OutboxEntry): Promise<void> {
     const fe = this.rt.frontends.get(m.frontend);
     if (!fe || !isDeliveryStatusCapable(fe)) return;
-    await fe.markDelivered(m.room, m.eventId).catch((e: unknown) => this.rt.log.log('info', 'outbound.status_not_shown', { frontend: m.frontend, cause: failureOf(e, 'frontend_unavailable').cause }));
+    await fe.markDelivered(m.room, m.eventId).catch((e: unknown) => {
+      const f = failureOf(e, 'frontend_unavailable');
+      this.rt.metrics.errors.inc({ component: 'bridge', code: f.code });
+      this.rt.log.log('info', 'outbound.status_not_shown', { frontend: m.frontend, cause: f.cause });
+    });
   }
 
   private async send(m: OutboxEntry): Promise<MessageRef['counter']> {

@@ -114,6 +114,16 @@ describe('bridge core metrics', () => {
     assert.equal(sample(h.registry, 'katzenbridge_messages_total', { direction: 'inbound', portal: 'g1' }), 1);
   });
 
+  it('counts a failed notice about a failed message as a second frontend error', async () => {
+    h = await new Harness().open();
+    g = await h.portal('g1', ROOM);
+    h.frontend.failNext(2, false); // the message, then the notice saying it failed
+    await fromGroup(0, 'refused');
+    await h.settle();
+    assert.equal(sample(h.registry, 'katzenbridge_errors_total', { component: 'bridge', code: 'frontend_rejected' }), 2);
+    assert.equal(sample(h.registry, 'katzenbridge_messages_total', { direction: 'inbound', portal: 'g1' }), undefined);
+  });
+
   it('counts failed attempts by code and shows the waiting messages as queue depth until they drain', async () => {
     h = await new Harness().open();
     g = await h.portal('g1', ROOM);
