@@ -117,7 +117,8 @@ export class OutboundPipeline implements PuppetActivator {
         const counter = await this.send(m);
         await this.s.outbox.markSent(m.id, counter);
         countDelivered(this.rt.metrics, 'outbound', groupId, m.frontend, m.createdAtMs, this.rt.now());
-        await this.showDelivered(m);
+        // Not awaited: the status is a courtesy and must not hold the queue back.
+        void this.showDelivered(m);
       } catch (e) {
         const f = failureOf(e, 'group_unavailable');
         const attempts = m.attempts + 1;

@@ -56,6 +56,8 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
   readonly id = MATRIX_FRONTEND_ID;
   readonly networkLabel = 'matrix';
   private readonly ghostUsers = new Map<GhostId, string>();
+  /** Rooms with a read receipt on its way, and the newest event to mark after it. */
+  private readonly receipts = new Map<FrontendRoomId, { next?: FrontendEventId }>();
   /** Display name last set per ghost user in this process; a restart sets each once again. */
   private readonly shownNames = new Map<string, string>();
   private readonly log: BridgeLogger;
@@ -210,8 +212,27 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
   }
 
   /** Delivery status (issue 6): the bot's read receipt on the user's event once the message
-   *  reached Katzenpost, so the sender sees the bridge "read" it. */
+   *  reached Katzenpost, so the sender sees the bridge "read" it. Receipts mark "read up to here",
+   *  so while one is on its way to the homeserver, newer ones for the same room collapse into the
+   *  latest: a burst costs the homeserver a few receipts, not one per message. */
   async markDelivered(room: FrontendRoomId, event: FrontendEventId): Promise<void> {
+    const flight = this.receipts.get(room);
+    if (flight) {
+      flight.next = event;
+      return;
+    }
+    const state: { next?: FrontendEventId } = {};
+    this.receipts.set(room, state);
+    try {
+      for (let at: FrontendEventId | undefined = event; at !== undefined; at = state.next, delete state.next) {
+        await this.sendReceipt(room, at);
+      }
+    } finally {
+      this.receipts.delete(room);
+    }
+  }
+
+  private async sendReceipt(room: FrontendRoomId, event: FrontendEventId): Promise<void> {
     const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/receipt/m.read/${encodeURIComponent(event)}`;
     try {
       await this.o.bridge.getIntent().matrixClient.doRequest('POST', path, null, {});

@@ -24,8 +24,12 @@ export interface Queryable {
 
 // Pragmas set on every connection: WAL lets readers (backups, `sqlite3` on the command line) work
 // while the bridge writes; foreign keys are off by default in SQLite; busy_timeout rides out a
-// concurrent writer instead of failing with SQLITE_BUSY.
-const CONNECTION_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;';
+// concurrent writer instead of failing with SQLITE_BUSY. synchronous = NORMAL, SQLite's advice for
+// WAL: a commit that returned survives any crash or kill of this process and the file is never
+// corrupted; only a power cut or kernel crash can undo the last commits. It saves an fsync per
+// commit, several per bridged message (bench:matrix: Matrix -> Katzenpost with 8 in flight went
+// from about 0.5x to 0.9x of Synapse's direct rate on the same run).
+const CONNECTION_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;';
 
 class Raw implements Queryable {
   constructor(protected readonly db: sqlite3.Database) {}

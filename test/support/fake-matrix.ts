@@ -128,6 +128,11 @@ class FakeClient implements MatrixClientPort {
       room.state.set(decodeURIComponent(st[2]!), body as Record<string, unknown>);
       return { event_id: this.hs.newRoomId().replace('!r', '$state') };
     }
+    const rc = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/receipt\/m\.read\/([^/]+)$/.exec(endpoint);
+    if (method === 'POST' && rc) {
+      await this.hs.request(`receipt ${decodeURIComponent(rc[1]!)} ${decodeURIComponent(rc[2]!)}`);
+      return {};
+    }
     const m = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/send\/([^/]+)\/([^/]+)$/.exec(endpoint);
     if (method !== 'PUT' || !m) throw new Error(`fake-matrix: unsupported request ${method} ${endpoint}`);
     await this.hs.request(`send ${this.userId}`);

@@ -33,6 +33,15 @@ function expectDeliveryError(code: string, retriable: boolean) {
 }
 
 describe('MatrixFrontend (Frontend contract on the fake appservice)', () => {
+  it('delivery status: read receipts; a burst collapses into the latest while one is on its way', async () => {
+    const { fe, hs } = await setup();
+    const ids = ['$1', '$2', '$3', '$4', '$5'].map(asFrontendEventId);
+    await Promise.all(ids.map((id) => fe.markDelivered(ROOM, id)));
+    assert.deepEqual(hs.requests.filter((r) => r.startsWith('receipt')), [`receipt ${ROOM} $1`, `receipt ${ROOM} $5`]);
+    await fe.markDelivered(ROOM, asFrontendEventId('$6'));
+    assert.equal(hs.requests.filter((r) => r.startsWith('receipt')).at(-1), `receipt ${ROOM} $6`);
+  });
+
   it('has the Matrix capabilities: replies, edits, files, room creation', async () => {
     const { fe } = await setup();
     assert.ok(isReplyCapable(fe) && isEditCapable(fe) && isFileCapable(fe) && isRoomCreateCapable(fe));
