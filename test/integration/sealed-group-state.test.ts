@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SealedGroupStateStore } from '../../src/bridge/index.js';
@@ -20,6 +20,10 @@ function group(over: Partial<GroupRecord> = {}): GroupRecord {
   const s = newStream();
   return { groupId: G, selfName: 'bridge', writeCap: s.writeCap, nextWriteIndex: s.firstIndex, arrivalSeq: 7, status: 'member', createdAtMs: 1, ...over };
 }
+
+// A field a later engine might add: nested, with bytes, bigints (small, u64 max, beyond u64,
+// negative), null and a large number; it must come back exactly, types included.
+const FUTURE = { x: new Uint8Array([1]), small: 5n, max: 2n ** 64n - 1n, huge: 2n ** 70n, neg: -3n, nested: { list: [1, null, 'a'], ms: 1_795_000_000_000 } };
 
 function member(name: string, over: Partial<MemberRecord> = {}): MemberRecord {
   const s = newStream();
@@ -63,14 +67,14 @@ describe('sealed group chat state in sqlite (integration)', () => {
     for (const m of members) await s.putMember(m);
     await s.putPendingJoin(join);
     await s.putJoinerVoucher(voucher);
-    await s.putGroup({ ...g, groupId: asGroupId('later'), futureField: { x: new Uint8Array([1]) } } as unknown as GroupRecord);
+    await s.putGroup({ ...g, groupId: asGroupId('later'), futureField: FUTURE } as unknown as GroupRecord);
 
     await store.close();
     store = await open();
     const t = new SealedGroupStateStore(store.db, store.secrets);
     assert.deepEqual(await t.getGroup(G), g);
     assert.deepEqual((await t.listGroups()).map((x) => x.groupId), ['club', 'later']);
-    assert.deepEqual((await t.getGroup(asGroupId('later')) as unknown as { futureField: unknown }).futureField, { x: new Uint8Array([1]) });
+    assert.deepEqual((await t.getGroup(asGroupId('later')) as unknown as { futureField: unknown }).futureField, FUTURE);
     const back = await t.listMembers(G);
     assert.deepEqual(back, members);
     assert.equal(Object.getPrototypeOf(back[1]!.ownStream!.writeCap), Uint8Array.prototype, 'not a Buffer');
@@ -86,9 +90,14 @@ describe('sealed group chat state in sqlite (integration)', () => {
     const s = new SealedGroupStateStore(store.db, store.secrets);
     const g = group();
     const m = member('amy');
+    const puppet = newStream();
+    const p = member('pat', { source: 'puppet', readCap: puppet.readCap, memberKey: memberKeyOf(puppet.readCap), ownStream: { writeCap: puppet.writeCap, nextWriteIndex: puppet.firstIndex, introduced: true } });
     const voucher = new Uint8Array(randomBytes(32));
+    const voucherSecretKey = new Uint8Array(randomBytes(32));
     await s.putGroup(g);
     await s.putMember(m);
+    await s.putMember(p);
+    await s.putJoinerVoucher({ groupId: asGroupId('other'), voucher: new Uint8Array(randomBytes(32)), voucherSecretKey, voucherReadCap: newStream().readCap, replyIndex: newStream().firstIndex, createdAtMs: 1 });
     await s.putPendingJoin({ groupId: G, voucherHex: Buffer.from(voucher).toString('hex'), voucher, state: 'awaiting_payload', createdAtMs: 1 });
     await store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     await store.close();
@@ -97,6 +106,8 @@ describe('sealed group chat state in sqlite (integration)', () => {
     for (const [what, secret] of [
       ['own write cap', g.writeCap.subarray(0, 64)],
       ['member read cap', m.readCap.subarray(32, 96)],
+      ['puppet stream write cap', puppet.writeCap.subarray(0, 64)],
+      ['joiner voucher secret key', voucherSecretKey],
       ['member key (hex)', Buffer.from(m.memberKey)],
       ['voucher', voucher],
       ['voucher (hex)', Buffer.from(Buffer.from(voucher).toString('hex'))],
@@ -187,5 +198,37 @@ describe('sealed group chat state in sqlite (integration)', () => {
     assert.deepEqual(logged, ['groupchat.state_imported']);
     await importLegacyGroupState(s, stateDir, quiet);
     assert.equal((await s.listMembers(G)).length, 1);
+  });
+
+  it('a JSON state that fails half-way imports nothing and stays in place; a database that already holds groups imports nothing', async () => {
+    const stateDir = join(dir, 'state');
+    mkdirSync(join(stateDir, 'groupchat'), { recursive: true });
+    const file = join(stateDir, 'groupchat', 'groupchat-state.json');
+    const b64 = (b: Uint8Array): { $b64: string } => ({ $b64: Buffer.from(b).toString('base64') });
+    const g = group();
+    // The group is fine; the member after it has no member key, so its write throws inside the
+    // import's transaction.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        groups: [{ ...g, writeCap: b64(g.writeCap), nextWriteIndex: b64(g.nextWriteIndex) }],
+        members: [{ groupId: G, displayName: 'amy', readCap: b64(newStream().readCap), cursor: b64(newStream().firstIndex), source: 'manual', active: true, addedAtMs: 1 }],
+        pendingJoins: [],
+        joinerVouchers: [],
+      }),
+      { mode: 0o600 },
+    );
+    const s = new SealedGroupStateStore(store.db, store.secrets);
+    const logged: string[] = [];
+    await assert.rejects(importLegacyGroupState(s, stateDir, { log: (_l, event) => void logged.push(event) }, 1));
+    assert.equal(await s.isEmpty(), true, 'the group written before the failure was rolled back');
+    assert.ok(existsSync(file), 'the file stays, so a fixed version can import it');
+    assert.equal(logged.length, 0);
+
+    await s.putGroup(group({ groupId: asGroupId('already') }));
+    await importLegacyGroupState(s, stateDir, { log: (_l, event) => void logged.push(event) }, 2);
+    assert.deepEqual((await s.listGroups()).map((x) => x.groupId), ['already']);
+    assert.ok(existsSync(file));
+    assert.equal(logged.length, 0);
   });
 });
