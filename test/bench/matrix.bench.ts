@@ -1,28 +1,44 @@
-// `npm run bench:matrix` (issue 6): messages per second through the bridge core, the Matrix
-// frontend and a real Synapse (scripts/servers/synapse.sh), each way, next to Synapse's own rate
-// for the same number of messages sent straight by a client (one at a time and 8 in flight), all
-// in one run so the ratios mean something on a noisy machine. The group side is the in-memory
-// fake, so the figures are the Matrix half's (Katzenpost's own latency is the emulator's and the
-// mixnet's, not the bridge's). Also: the bridge's CPU milliseconds per message (this process,
-// which also runs the benchmark's own client: an upper bound) and the resident memory with 100
-// portals of 20 members each. Targets: bridged >= 0.9x direct, under 150 MB resident.
-// KB_BENCH_MATRIX_MESSAGES sets the count (default 200).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// `npm run bench:matrix` (issue 6): messages per second through the bridge and a real Synapse
+// (scripts/servers/synapse.sh), each way, next to Synapse's own rate for the same number of
+// messages sent straight by a client (one at a time and 8 in flight), all in one run so the
+// ratios mean something on a noisy machine. Two compositions of the bridge, one after the other
+// on the same appservice registration, each with its own store and portal room:
+// - "engine": BridgeCore on EngineGroupSide over the real group chat engine, as the daemon composes
+//   it (src/cli/daemon/group-engine.ts), speaking the kpclientd protocol to the emulator in its own
+//   process (fast profile, no latency); a Katzenpost member (a second engine, in this process)
+//   joins by voucher and sends, and reads what the Matrix user's puppet writes. Its rate from
+//   Katzenpost is bounded by the engine's read budget (scheduler-policy.ts readsPerSecond, 20/s).
+// - "matrix half": the same core on the in-memory group side, so the figures are the bridge's
+//   and Synapse's alone (Katzenpost's own latency is the mixnet's, not the bridge's).
+// CPU milliseconds per message are this process's (the bridge, the benchmark's Matrix client and,
+// for the engine, the Katzenpost member: an upper bound; the emulator runs elsewhere). Resident
+// memory is taken with 100 portals of 20 members each on the engine composition (real member
+// streams the engine reads). Targets: bridged >= 0.9x direct, under 150 MB resident.
+// KB_BENCH_MATRIX_MESSAGES sets the count (default 200); KB_BENCH_MATRIX_ONLY=half or engine runs
+// one composition.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BridgeCore } from '../../src/bridge/index.js';
+import { BridgeCore, EngineGroupSide, silentLogger, type CommandCaller, type GroupSide } from '../../src/bridge/index.js';
+import { createEngine } from '../../src/cli/daemon/group-engine.js';
 import { renderRegistration } from '../../src/cli/registration.js';
 import type { Config } from '../../src/config/index.js';
-import { asBoxCounter, asFrontendRoomId, asGroupId, type GroupId } from '../../src/ids/index.js';
+import { connectPigeonhole } from '../../src/groupchat/index.js';
+import { DEFAULT_POLICY } from '../../src/groupchat/scheduler-policy.js';
+import { asBoxCounter, asFrontendRoomId, asFrontendUserId, asGroupId, asMemberId, type GroupId } from '../../src/ids/index.js';
 import { MATRIX_FRONTEND_ID, startMatrix } from '../../src/matrix/index.js';
-import { openStore } from '../../src/store/index.js';
-import { freePort } from '../support/servers/free-port.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { startKatzenbridge } from '../support/bridge-process.js';
 import { MatrixUser } from '../support/matrix-user.js';
-import { startSynapse } from '../support/servers/index.js';
+import { freePort } from '../support/servers/free-port.js';
+import { startSynapse, type SynapseServer } from '../support/servers/index.js';
 import { FakeGroupSide, memberHex } from '../unit/bridge/fake-group-side.js';
+import { Peer, isType } from '../unit/groupchat/engine-harness.js';
 
 const N = Number(process.env['KB_BENCH_MATRIX_MESSAGES'] ?? 200);
 const IN_FLIGHT = 8;
+const ONLY = process.env['KB_BENCH_MATRIX_ONLY'];
+const runs = (name: 'half' | 'engine'): boolean => ONLY === undefined || ONLY === name;
 
 class Client extends MatrixUser {
   /** How many m.room.message events in `room` have a body starting with `prefix`. */
@@ -52,113 +68,256 @@ async function sendAll(c: Client, room: string, prefix: string, n: number, inFli
   return (performance.now() - t0) / 1000;
 }
 
-async function main(): Promise<void> {
-  const tmp = await mkdtemp(join(tmpdir(), 'kb-bench-matrix-'));
-  const asPort = await freePort();
-  const registration = join(tmp, 'registration.yaml');
-  await writeFile(registration, renderRegistration({ url: `http://127.0.0.1:${asPort}`, domain: 'localhost', userPrefix: 'kp_', botLocalpart: 'katzenbridge', asToken: `as-bench-${Date.now()}`, hsToken: `hs-bench-${Date.now()}` }), { mode: 0o600 });
-  const hs = await startSynapse({ appserviceRegistrations: [registration] });
-  const store = await openStore({ databasePath: join(tmp, 'kb.db'), keyFile: join(tmp, 'secrets.key') });
-  const group = new FakeGroupSide();
-  let matrix: Awaited<ReturnType<typeof startMatrix>> | undefined;
-  try {
-    const a = await hs.registerUser('benchadmin', 'bench-password-1');
-    const admin = new Client(hs, a.userId, a.accessToken);
+/** The group behind the portal, as seen by the benchmark. */
+interface GroupEnd {
+  readonly side: GroupSide;
+  /** Once the portal exists: a Katzenpost member in the group, if the composition has one. */
+  addMember(core: BridgeCore, groupId: GroupId, admin: CommandCaller): Promise<void>;
+  /** The member sends `text` (the i-th from Katzenpost); resolves once it is written. */
+  fromGroup(core: BridgeCore, groupId: GroupId, text: string, i: number): Promise<void>;
+  /** Messages the bridge has written to the group so far. */
+  written(): number;
+  stop(): Promise<void>;
+}
+
+function fakeEnd(): GroupEnd {
+  const side = new FakeGroupSide();
+  return {
+    side,
+    addMember: async () => undefined,
+    fromGroup: (core, groupId, text, i) => core.groupEvent({ type: 'text', groupId, member: memberHex(1), counter: asBoxCounter(String(i)), displayName: 'alice', text }),
+    written: () => side.written.length,
+    stop: async () => undefined,
+  };
+}
+
+/** EngineGroupSide counting the writes the daemon acknowledged (sendAs resolves after them). */
+class CountingEngineSide extends EngineGroupSide {
+  writes = 0;
+  override async sendAs(...args: Parameters<EngineGroupSide['sendAs']>): ReturnType<EngineGroupSide['sendAs']> {
+    const r = await super.sendAs(...args);
+    this.writes++;
+    return r;
+  }
+}
+
+async function engineEnd(address: string, store: Store, stateDir: string, deliverTo: () => BridgeCore): Promise<GroupEnd & { newStream(): Promise<Uint8Array>; addRawMember(g: GroupId, name: string, readCap: Uint8Array): Promise<string> }> {
+  const conn = await connectPigeonhole(address);
+  const step = await createEngine(conn.port, store.db, store.secrets, stateDir, silentLogger);
+  step.setDeliver((e) => deliverTo().groupEvent(e));
+  const side = new CountingEngineSide(step.engine);
+  const aliceConn = await connectPigeonhole(address);
+  const alice = new Peer('alice', aliceConn.port, undefined, DEFAULT_POLICY, undefined, (where, e) => console.error(`alice: ${where}: ${String(e)}`));
+  await step.engine.start();
+  await alice.engine.start();
+  return {
+    side,
+    async addMember(core, groupId, admin) {
+      const voucher = await alice.engine.mintVoucher('club', 'alice');
+      const r = await core.adminCommand(admin, `induct ${groupId} ${voucher}`);
+      if (!r.ok) throw new Error(`induct: ${r.text}`);
+      await until('the join request', async () => (await core.stores.joins.pending()).length === 1, 120_000, 50);
+      const a = await core.adminCommand(admin, `approve ${(await core.stores.joins.pending())[0]!.id}`);
+      if (!a.ok) throw new Error(`approve: ${a.text}`);
+      await alice.waitFor(isType('joined'), 120_000);
+    },
+    fromGroup: async (_core, _groupId, text) => void (await alice.engine.sendText('club', text)),
+    written: () => side.writes,
+    newStream: async () => (await conn.port.newStream()).readCap,
+    addRawMember: async (g, name, readCap) => (await step.engine.addMember(g, name, readCap))!.memberKey,
+    async stop() {
+      await alice.engine.stop();
+      await step.engine.stop();
+      await aliceConn.close();
+      await conn.close();
+    },
+  };
+}
+
+interface Figures {
+  k2m_per_s: number;
+  k2m_ratio_to_direct: number;
+  m2k_one_at_a_time_per_s: number;
+  m2k_one_at_a_time_ratio: number;
+  m2k_8_in_flight_per_s: number;
+  m2k_8_in_flight_ratio: number;
+  cpu_ms_per_message: number;
+}
+
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** One composition: its own store, core, Matrix frontend and portal room. */
+class Composition {
+  core!: BridgeCore;
+  portal!: string;
+  readonly groupId: GroupId = asGroupId('bench');
+  private matrix: Awaited<ReturnType<typeof startMatrix>> | undefined;
+
+  constructor(
+    readonly label: string,
+    readonly store: Store,
+    readonly registration: string,
+    readonly asPort: number,
+  ) {}
+
+  async start(hs: SynapseServer, admin: Client, end: GroupEnd): Promise<void> {
     const bridgeConfig: Config['bridge'] = { admins: [admin.userId], join_policy: 'auto', puppet_display_name: '{name} ({network})', strip_image_metadata: true, max_file_bytes: 100_000 };
-    const core = new BridgeCore({ db: store.db, secrets: store.secrets, group, config: bridgeConfig });
-    matrix = await startMatrix({
+    this.core = new BridgeCore({ db: this.store.db, secrets: this.store.secrets, group: end.side, config: bridgeConfig });
+    const core = this.core;
+    this.matrix = await startMatrix({
       config: {
-        homeserver: { enabled: true, federate_rooms: false, portal_join_rule: 'invite', url: hs.url, domain: hs.serverName, appservice: { port: asPort, bind_address: '127.0.0.1', registration, user_prefix: 'kp_', bot_localpart: 'katzenbridge' } },
+        homeserver: { enabled: true, federate_rooms: false, portal_join_rule: 'invite', url: hs.url, domain: hs.serverName, appservice: { port: this.asPort, bind_address: '127.0.0.1', registration: this.registration, user_prefix: 'kp_', bot_localpart: 'katzenbridge' } },
         bridge: bridgeConfig,
       } as Pick<Config, 'homeserver' | 'bridge'>,
       core,
-      db: store.db,
+      db: this.store.db,
       portals: { isPortal: async (room) => (await core.stores.portals.byRoom(MATRIX_FRONTEND_ID, asFrontendRoomId(room))) !== undefined },
       libraryLog: { level: 'off', json: false },
     });
     await core.start();
+    const botId = `@katzenbridge:${hs.serverName}`;
+    this.portal = (await admin.call<{ room_id: string }>('POST', '/createRoom', { preset: 'private_chat', invite: [botId] })).room_id;
+    await end.side.createGroup(this.groupId, 'bridge');
+    await core.addPortal(this.groupId, 'bench');
+    await core.stores.portals.link(this.groupId, MATRIX_FRONTEND_ID, asFrontendRoomId(this.portal));
+    await until('the bot in the portal', async () => (await admin.call<{ joined: Record<string, unknown> }>('GET', `/rooms/${encodeURIComponent(this.portal)}/joined_members`)).joined[botId] !== undefined, 30_000, 100);
+    await end.addMember(core, this.groupId, { frontend: MATRIX_FRONTEND_ID, userId: asFrontendUserId(admin.userId), adminIdentity: admin.userId });
+    // Warm-up both ways: the ghost and the puppet (its stream and introduction) are made first.
+    await end.fromGroup(core, this.groupId, 'warm-up', 0);
+    await until('warm-up shown', async () => (await admin.count(this.portal, 'warm-up')) === 1, 120_000, 50);
+    await admin.text(this.portal, 'warm-up back');
+    await until('warm-up written', () => end.written() === 1, 120_000);
+  }
 
-    // A portal room, and a plain room for the direct baseline.
-    const portal = (await admin.call<{ room_id: string }>('POST', '/createRoom', { preset: 'private_chat', invite: [`@katzenbridge:${hs.serverName}`] })).room_id;
-    const groupId: GroupId = asGroupId('bench');
-    await group.createGroup(groupId);
-    await core.addPortal(groupId, 'bench');
-    await core.stores.portals.link(groupId, MATRIX_FRONTEND_ID, asFrontendRoomId(portal));
-    await until('the bot in the portal', async () => (await admin.call<{ joined: Record<string, unknown> }>('GET', `/rooms/${encodeURIComponent(portal)}/joined_members`)).joined[`@katzenbridge:${hs.serverName}`] !== undefined, 30_000, 100);
-    const plain = (await admin.call<{ room_id: string }>('POST', '/createRoom', { preset: 'private_chat' })).room_id;
-
-    // Warm-up both ways: the ghost and the puppet are made on the first message.
-    const member = memberHex(1);
-    await core.groupEvent({ type: 'text', groupId, member, counter: asBoxCounter('0'), displayName: 'alice', text: 'warm-up' });
-    await until('warm-up shown', async () => (await admin.count(portal, 'warm-up')) === 1, 60_000, 50);
-    await admin.text(portal, 'warm-up back');
-    await until('warm-up written', () => group.written.length === 1, 60_000);
-
-    // Direct: a client sending to Synapse, no bridge involved.
-    await sendAll(admin, plain, 'warm ', 10, 1);
-    const direct1 = N / (await sendAll(admin, plain, 'direct1 ', N, 1));
-    const direct8 = N / (await sendAll(admin, plain, 'direct8 ', N, IN_FLIGHT));
-
-    // Katzenpost -> Matrix: N group messages handed to the core, until all show in the room.
+  async measure(admin: Client, end: GroupEnd, direct1: number, direct8: number): Promise<Figures> {
     const cpu0 = process.cpuUsage();
-    let t0 = performance.now();
-    for (let i = 1; i <= N; i++) await core.groupEvent({ type: 'text', groupId, member, counter: asBoxCounter(String(i)), displayName: 'alice', text: `k2m ${i}` });
-    await core.idle();
-    await until('all shown in Matrix', async () => (await admin.count(portal, 'k2m ')) >= N, 600_000, 50);
+    // Katzenpost -> Matrix: N group messages, until all show in the room.
+    const t0 = performance.now();
+    for (let i = 1; i <= N; i++) await end.fromGroup(this.core, this.groupId, `k2m ${i}`, i);
+    await until('all shown in Matrix', async () => (await admin.count(this.portal, 'k2m ')) >= N, 600_000, 50);
     const k2m = N / ((performance.now() - t0) / 1000);
-
-    // Matrix -> Katzenpost: one at a time and 8 in flight, until all written to the group.
+    // Matrix -> Katzenpost: one at a time and 8 in flight, until all are written to the group.
     const m2k = async (prefix: string, inFlight: number): Promise<number> => {
-      const before = group.written.length;
+      const before = end.written();
       const t = performance.now();
-      await sendAll(admin, portal, prefix, N, inFlight);
-      await until(`${prefix}written`, () => group.written.length >= before + N, 600_000, 5);
+      await sendAll(admin, this.portal, prefix, N, inFlight);
+      await until(`${prefix}written`, () => end.written() >= before + N, 600_000, 5);
       return N / ((performance.now() - t) / 1000);
     };
-    t0 = performance.now();
     const m2k1 = await m2k('m2k1 ', 1);
     const m2k8 = await m2k('m2k8 ', IN_FLIGHT);
     const cpu = process.cpuUsage(cpu0);
-    const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / (3 * N);
+    return {
+      k2m_per_s: r1(k2m),
+      k2m_ratio_to_direct: Math.round((k2m / direct1) * 100) / 100,
+      m2k_one_at_a_time_per_s: r1(m2k1),
+      m2k_one_at_a_time_ratio: Math.round((m2k1 / direct1) * 100) / 100,
+      m2k_8_in_flight_per_s: r1(m2k8),
+      m2k_8_in_flight_ratio: Math.round((m2k8 / direct8) * 100) / 100,
+      cpu_ms_per_message: Math.round(((cpu.user + cpu.system) / 1000 / (3 * N)) * 100) / 100,
+    };
+  }
 
-    // Memory: 100 portals of 20 members each, known to the core (rows and ghost names).
-    global.gc?.();
-    const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
-    for (let p = 0; p < 100; p++) {
-      const g = asGroupId(`mem-${p}`);
-      await core.addPortal(g, `mem ${p}`);
-      for (let m = 0; m < 20; m++) await core.stores.ghosts.upsert(g, memberHex(1000 + p * 20 + m), `member ${m}`);
+  async stop(): Promise<void> {
+    const m = this.matrix;
+    this.matrix = undefined;
+    await m?.stop();
+  }
+}
+
+function print(label: string, f: Figures): void {
+  console.log(`${label}: Katzenpost -> Matrix ${f.k2m_per_s} msg/s (${f.k2m_ratio_to_direct}x direct one at a time; each room's messages go in order, one at a time)`);
+  console.log(`${label}: Matrix -> Katzenpost ${f.m2k_one_at_a_time_per_s} msg/s sent one at a time (${f.m2k_one_at_a_time_ratio}x direct), ${f.m2k_8_in_flight_per_s} msg/s with ${IN_FLIGHT} in flight (${f.m2k_8_in_flight_ratio}x direct)`);
+  console.log(`${label}: CPU ${f.cpu_ms_per_message} ms per message in this process`);
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(join(tmpdir(), 'kb-bench-matrix-'));
+  const emulator = startKatzenbridge(['emulator', '--listen', '127.0.0.1:0', '--profile', 'fast']);
+  const address = (await emulator.waitFor(/emulator: listening on (\S+)/))[1]!;
+  // One appservice for both compositions, one after the other: a second registration would make
+  // Synapse do more per event and slow every figure, the direct ones too.
+  const asPort = await freePort();
+  const registration = join(tmp, 'registration.yaml');
+  await writeFile(registration, renderRegistration({ url: `http://127.0.0.1:${asPort}`, domain: 'localhost', userPrefix: 'kp_', botLocalpart: 'katzenbridge', asToken: `as-bench-${Date.now()}`, hsToken: `hs-bench-${Date.now()}` }), { mode: 0o600 });
+  const hs = await startSynapse({ appserviceRegistrations: [registration] });
+  const stores: Store[] = [];
+  const running: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const a = await hs.registerUser('benchadmin', 'bench-password-1');
+    const admin = new Client(hs, a.userId, a.accessToken);
+    const open = async (name: string): Promise<Store> => {
+      await mkdir(join(tmp, name));
+      const s = await openStore({ databasePath: join(tmp, name, 'kb.db'), keyFile: join(tmp, name, 'secrets.key') });
+      stores.push(s);
+      return s;
+    };
+
+    // Direct: a client sending to Synapse, no bridge involved.
+    const plain = (await admin.call<{ room_id: string }>('POST', '/createRoom', { preset: 'private_chat' })).room_id;
+    await sendAll(admin, plain, 'warm ', 10, 1);
+    const direct1 = N / (await sendAll(admin, plain, 'direct1 ', N, 1));
+    const direct8 = N / (await sendAll(admin, plain, 'direct8 ', N, IN_FLIGHT));
+    console.log(`matrix bench: ${N} messages each way, Synapse ${hs.serverName} on loopback, emulator at ${address} (fast profile, own process)`);
+    console.log(`Synapse direct (a client, no bridge): ${r1(direct1)} msg/s one at a time, ${r1(direct8)} msg/s with ${IN_FLIGHT} in flight`);
+
+    // The Matrix half alone.
+    let halfFigures: Figures | undefined;
+    if (runs('half')) {
+      const halfEnd = fakeEnd();
+      const half = new Composition('matrix half', await open('half'), registration, asPort);
+      running.push(half);
+      await half.start(hs, admin, halfEnd);
+      halfFigures = await half.measure(admin, halfEnd, direct1, direct8);
+      await half.stop();
+      print('matrix half (in-memory group side)', halfFigures);
     }
-    global.gc?.();
-    const rssMb = process.memoryUsage().rss / 1024 / 1024;
 
-    const r = (x: number) => Math.round(x * 10) / 10;
-    console.log(`matrix bench: ${N} messages each way through the bridge core, the Matrix frontend and Synapse ${hs.serverName} (loopback)`);
-    console.log(`Synapse direct (a client, no bridge): ${r(direct1)} msg/s one at a time, ${r(direct8)} msg/s with ${IN_FLIGHT} in flight`);
-    console.log(`Katzenpost -> Matrix through the bridge: ${r(k2m)} msg/s (${r(k2m / direct1)}x direct one at a time; the bridge sends each room's messages in order, one at a time)`);
-    console.log(`Matrix -> Katzenpost through the bridge: ${r(m2k1)} msg/s sent one at a time (${r(m2k1 / direct1)}x direct), ${r(m2k8)} msg/s with ${IN_FLIGHT} in flight (${r(m2k8 / direct8)}x direct)`);
-    console.log(`bridge CPU: ${cpuMsPerMessage.toFixed(2)} ms per message (this process, including the benchmark's own client)`);
-    console.log(`resident memory with 100 portals x 20 members: ${r(rssMb)} MB (target < 150 MB; ${r(rssBeforeMb)} MB before adding them, after the traffic above)`);
+    // The daemon's composition: the group chat engine on the emulator; then memory, with 100 more
+    // portals of 20 members each (real streams the engine reads).
+    let engineFigures: Figures | undefined;
+    let memory: { rss_mb_100x20: number; heap_used_mb_100x20: number; rss_mb_before_portals: number } | undefined;
+    if (runs('engine')) {
+      const engineStore = await open('engine');
+      const eng = new Composition('engine', engineStore, registration, asPort);
+      const end = await engineEnd(address, engineStore, join(tmp, 'engine'), () => eng.core);
+      running.push(end, eng);
+      await eng.start(hs, admin, end);
+      engineFigures = await eng.measure(admin, end, direct1, direct8);
+      print('engine (group chat engine on the emulator)', engineFigures);
+      global.gc?.();
+      const before = process.memoryUsage();
+      for (let p = 0; p < 100; p++) {
+        const g = asGroupId(`mem-${p}`);
+        await end.side.createGroup(g, 'bridge');
+        await eng.core.addPortal(g, `mem ${p}`);
+        for (let m = 0; m < 20; m++) {
+          const key = await end.addRawMember(g, `member ${m}`, await end.newStream());
+          await eng.core.stores.ghosts.upsert(g, asMemberId(key), `member ${m}`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 5_000)); // the engine's first reads of the new streams
+      global.gc?.();
+      const after = process.memoryUsage();
+      const mb = (x: number): number => r1(x / 1024 / 1024);
+      memory = { rss_mb_100x20: mb(after.rss), heap_used_mb_100x20: mb(after.heapUsed), rss_mb_before_portals: mb(before.rss) };
+      console.log(`resident memory with 100 portals x 20 members (engine composition): ${memory.rss_mb_100x20} MB, heap used ${memory.heap_used_mb_100x20} MB (target < 150 MB; ${memory.rss_mb_before_portals} MB before adding them, after the traffic above)`);
+    }
     console.log(
       JSON.stringify({
         messages: N,
-        direct_one_at_a_time_per_s: r(direct1),
-        direct_8_in_flight_per_s: r(direct8),
-        k2m_per_s: r(k2m),
-        k2m_ratio_to_direct: r(k2m / direct1),
-        m2k_one_at_a_time_per_s: r(m2k1),
-        m2k_one_at_a_time_ratio: r(m2k1 / direct1),
-        m2k_8_in_flight_per_s: r(m2k8),
-        m2k_8_in_flight_ratio: r(m2k8 / direct8),
-        cpu_ms_per_message: Math.round(cpuMsPerMessage * 100) / 100,
-        rss_mb_100x20: r(rssMb),
-        rss_mb_before_portals: r(rssBeforeMb),
+        direct_one_at_a_time_per_s: r1(direct1),
+        direct_8_in_flight_per_s: r1(direct8),
+        matrix_half: halfFigures ?? null,
+        engine: engineFigures ?? null,
+        ...memory,
       }),
     );
   } finally {
-    await matrix?.stop();
-    await store.close();
+    for (const x of running.reverse()) await x.stop().catch((e: unknown) => console.error(e));
+    for (const s of stores) await s.close();
     await hs.destroy();
+    await emulator.stop();
     await rm(tmp, { recursive: true, force: true });
   }
 }
