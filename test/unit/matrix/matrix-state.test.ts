@@ -1,9 +1,34 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MatrixState } from '../../../src/matrix/index.js';
-import { Database, loadMigrations, migrate, schemaVersion } from '../../../src/store/index.js';
+import { Database, loadMigrations, migrate, openStore, schemaVersion } from '../../../src/store/index.js';
 
 // The Matrix frontend's tables come from migration 004; databases where src/matrix created them
 // itself (before 004) upgrade in place with their rows.
+
+/** What MatrixState.open ran on every start before migration 004 (src/matrix/matrix-state.ts at
+ *  e427b96^), kept verbatim as the old code path's schema. */
+const OLD_AD_HOC_SCHEMA = `
+CREATE TABLE IF NOT EXISTS matrix_transactions (
+  txn_id  TEXT PRIMARY KEY,
+  done_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_admin_rooms (
+  room_id    TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_encrypted_rooms (
+  room_id  TEXT PRIMARY KEY,
+  seen_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_ghost_users (
+  ghost_id TEXT PRIMARY KEY,
+  user_id  TEXT NOT NULL UNIQUE
+);
+`;
 
 describe('matrix state tables (migration 004)', () => {
   it('upgrades a database whose Matrix tables were created before the migration, keeping their rows', async () => {
@@ -25,6 +50,52 @@ describe('matrix state tables (migration 004)', () => {
       assert.equal(await state.transactionDone('t1:abc'), true);
     } finally {
       await db.close();
+    }
+  });
+
+  it('upgrades a database file made by the old code path (all four tables, a row in each) through openStore, then opens it again unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-matrix-state-'));
+    const databasePath = join(dir, 'kb.db');
+    const keyFile = join(dir, 'secrets.key');
+    try {
+      // The old daemon: the store's migrations of its day, then MatrixState's ad hoc tables, in use.
+      const all = loadMigrations();
+      const old = all.filter((m) => m.file < '004-');
+      const db = await Database.open(databasePath);
+      await migrate(db, old);
+      await db.exec(OLD_AD_HOC_SCHEMA);
+      const now = Date.now();
+      await db.run('INSERT INTO matrix_transactions VALUES (?, ?)', ['7:digest', now]);
+      await db.run('INSERT INTO matrix_admin_rooms VALUES (?, ?, ?)', ['!dm:x', '@admin:x', now]);
+      await db.run('INSERT INTO matrix_encrypted_rooms VALUES (?, ?)', ['!secret:x', now]);
+      await db.run('INSERT INTO matrix_ghost_users VALUES (?, ?)', ['g1', '@kp_alice:x']);
+      await db.close();
+
+      // The new daemon starts on it.
+      const store = await openStore({ databasePath, keyFile });
+      try {
+        assert.ok(store.migration.applied.some((f) => f.startsWith('004-')), `applied: ${store.migration.applied.join(', ')}`);
+        assert.equal(await schemaVersion(store.db), all.length);
+        const state = await MatrixState.open(store.db);
+        assert.equal(await state.transactionDone('7:digest'), true);
+        assert.equal(await state.isAdminRoom('!dm:x'), true);
+        assert.equal(await state.isEncrypted('!secret:x'), true);
+        assert.equal(await state.ghostUser('g1'), '@kp_alice:x');
+        // The old constraints hold: one Matrix user per ghost.
+        await assert.rejects(store.db.run('INSERT INTO matrix_ghost_users VALUES (?, ?)', ['g2', '@kp_alice:x']), /UNIQUE/);
+        await state.setGhostUser('g2', '@kp_bob:x');
+      } finally {
+        await store.close();
+      }
+      const again = await openStore({ databasePath, keyFile });
+      try {
+        assert.deepEqual(again.migration.applied, []);
+        assert.equal(await (await MatrixState.open(again.db)).ghostUser('g2'), '@kp_bob:x');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
