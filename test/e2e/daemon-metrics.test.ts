@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKatzenbridge, type KatzenbridgeProcess } from '../support/bridge-process.js';
 import { freePort, startInspircd, type InspircdServer } from '../support/servers/index.js';
-import { IrcUser, waitFor } from '../integration/irc-test-client.js';
+import type { IrcUser } from '../integration/irc-test-client.js';
+import { IrcUsers, Peer } from '../support/irc-e2e.js';
 
 // Issue 8 end to end: what an operator sees of a running `katzenbridge run` (InspIRCd, the
 // embedded emulator, a Katzenpost member by `katzenbridge peer`). After messages both ways the
@@ -13,34 +14,6 @@ import { IrcUser, waitFor } from '../integration/irc-test-client.js';
 // config changes nothing and says so.
 
 const CHANNEL = '#kbmetrics';
-
-/** `katzenbridge peer` with its JSON-lines output parsed. */
-class Peer {
-  readonly events: Array<Record<string, unknown>> = [];
-  private buf = '';
-  constructor(readonly p: KatzenbridgeProcess) {
-    p.child.stdout.on('data', (d: Buffer | string) => {
-      this.buf += d.toString();
-      let i: number;
-      while ((i = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 1);
-        try {
-          this.events.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          /* not an event line */
-        }
-      }
-    });
-  }
-  send(line: string): void {
-    this.p.child.stdin.write(`${line}\n`);
-  }
-  async next(match: (e: Record<string, unknown>) => boolean, what: string, ms = 60_000): Promise<Record<string, unknown>> {
-    await waitFor(() => this.events.some(match), `peer: ${what}`, ms);
-    return this.events.find(match)!;
-  }
-}
 
 /** Samples of one metric from a Prometheus text exposition, with their labels. */
 function samples(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
@@ -62,7 +35,7 @@ describe('e2e: the running daemon’s metrics and reload (run + peer + InspIRCd)
   let httpPort: number;
   let bridge: KatzenbridgeProcess;
   let peer: Peer;
-  const users: IrcUser[] = [];
+  const irc = new IrcUsers(() => server);
 
   before(async () => {
     server = await startInspircd();
@@ -109,7 +82,7 @@ metrics:
   });
 
   after(async () => {
-    await Promise.all(users.splice(0).map((u) => u.quit()));
+    await irc.quitAll();
     if (peer) {
       peer.send('quit');
       await Promise.race([peer.p.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -120,18 +93,8 @@ metrics:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const user = async (nick: string, channel?: string): Promise<IrcUser> => {
-    const u = await IrcUser.connect(server, nick);
-    users.push(u);
-    if (channel) await u.join(channel);
-    return u;
-  };
-  const ask = async (u: IrcUser, command: string): Promise<string> => {
-    const before = u.heard.filter((h) => h.nick === 'kbbot' && h.target === u.nick).length;
-    u.say('kbbot', command);
-    const all = await u.expect((h) => h.nick === 'kbbot' && h.target === u.nick, before + 1, 60_000);
-    return all[before]!.message;
-  };
+  const user = (nick: string, channel?: string): Promise<IrcUser> => irc.user(nick, channel);
+  const ask = (u: IrcUser, command: string): Promise<string> => irc.ask(u, command);
   const scrape = async (): Promise<string> => {
     const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
     assert.equal(res.status, 200);
@@ -195,7 +158,7 @@ metrics:
     assert.equal(bridge.child.exitCode, null);
     // It still bridges.
     peer.send(`send ${group} still here`);
-    const dave = users.find((u) => u.nick === 'dave')!;
+    const dave = irc.all.find((u) => u.nick === 'dave')!;
     await dave.expect((h) => h.nick === 'alice' && h.message === 'still here', 1, 60_000);
     assert.equal(samples(await scrape(), 'katzenbridge_messages_total').find((s) => s.labels['direction'] === 'inbound')?.value, 4);
   });

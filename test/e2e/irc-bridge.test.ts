@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startKatzenbridge, type KatzenbridgeProcess } from '../support/bridge-process.js';
 import { freePort, startInspircd, type InspircdServer } from '../support/servers/index.js';
 import { IrcUser, waitFor } from '../integration/irc-test-client.js';
+import { IrcUsers, Peer } from '../support/irc-e2e.js';
 
 // Issue 7 end to end: InspIRCd, `katzenbridge run` as its own process on the embedded emulator
 // (IRC only), a Katzenpost member (`katzenbridge peer`) on the same emulator, and IRC users in
@@ -14,41 +15,13 @@ import { IrcUser, waitFor } from '../integration/irc-test-client.js';
 
 const CHANNEL = '#kbe2e';
 
-/** `katzenbridge peer` with its JSON-lines output parsed. */
-class Peer {
-  readonly events: Array<Record<string, unknown>> = [];
-  private buf = '';
-  constructor(readonly p: KatzenbridgeProcess) {
-    p.child.stdout.on('data', (d: Buffer | string) => {
-      this.buf += d.toString();
-      let i: number;
-      while ((i = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 1);
-        try {
-          this.events.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          /* not an event line */
-        }
-      }
-    });
-  }
-  send(line: string): void {
-    this.p.child.stdin.write(`${line}\n`);
-  }
-  async next(match: (e: Record<string, unknown>) => boolean, what: string, ms = 60_000): Promise<Record<string, unknown>> {
-    await waitFor(() => this.events.some(match), `peer: ${what}`, ms);
-    return this.events.find(match)!;
-  }
-}
-
 describe('e2e: IRC bridge with a Katzenpost member (run + peer + InspIRCd)', function () {
   this.timeout(240_000);
   let server: InspircdServer;
   let dir: string;
   let bridge: KatzenbridgeProcess;
   let peer: Peer;
-  const users: IrcUser[] = [];
+  const irc = new IrcUsers(() => server);
 
   before(async () => {
     server = await startInspircd();
@@ -101,7 +74,7 @@ metrics:
   });
 
   after(async () => {
-    await Promise.all(users.splice(0).map((u) => u.quit()));
+    await irc.quitAll();
     if (peer) {
       peer.send('quit');
       await Promise.race([peer.p.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -112,18 +85,8 @@ metrics:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const user = async (nick: string, channel?: string): Promise<IrcUser> => {
-    const u = await IrcUser.connect(server, nick);
-    users.push(u);
-    if (channel) await u.join(channel);
-    return u;
-  };
-  const ask = async (u: IrcUser, command: string): Promise<string> => {
-    const before = u.heard.filter((h) => h.nick === 'kbbot' && h.target === u.nick).length;
-    u.say('kbbot', command);
-    const all = await u.expect((h) => h.nick === 'kbbot' && h.target === u.nick, before + 1, 60_000);
-    return all[before]!.message;
-  };
+  const user = (nick: string, channel?: string): Promise<IrcUser> => irc.user(nick, channel);
+  const ask = (u: IrcUser, command: string): Promise<string> => irc.ask(u, command);
 
   let group = '';
   let admin: IrcUser;
@@ -219,7 +182,7 @@ metrics:
   });
 
   it('reconnects after the IRC server restarts mid-conversation and delivers what was sent meanwhile, in order', async () => {
-    await Promise.all(users.splice(0).map((u) => u.quit()));
+    await irc.quitAll();
     const out = (): string => bridge.stdout() + bridge.stderr();
     const mark = out().length;
     await server.stop();

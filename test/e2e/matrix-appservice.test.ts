@@ -14,18 +14,12 @@ import { asBoxCounter, asFrontendRoomId, type GroupId } from '../../src/ids/inde
 import { MATRIX_FRONTEND_ID, NOTICES, ROOM_INFO_FORBIDDEN, startMatrix, type MatrixAppservice } from '../../src/matrix/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { freePort } from '../support/servers/free-port.js';
+import { eventually as waitFor } from '../support/eventually.js';
 import { MatrixUser } from '../support/matrix-user.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
 import { FakeGroupSide, memberHex } from '../unit/bridge/fake-group-side.js';
 
 const SERVER_START_TIMEOUT_MS = 15 * 60_000;
-
-interface RoomEvent {
-  event_id: string;
-  type: string;
-  sender: string;
-  content: Record<string, unknown>;
-}
 
 /** A Matrix user on the client-server API. */
 class Client extends MatrixUser {
@@ -35,12 +29,6 @@ class Client extends MatrixUser {
 
   async invite(room: string, userId: string): Promise<void> {
     await this.call('POST', `/rooms/${encodeURIComponent(room)}/invite`, { user_id: userId });
-  }
-
-  /** The room's messages, oldest first. */
-  async messages(room: string): Promise<RoomEvent[]> {
-    const r = await this.call<{ chunk: RoomEvent[] }>('GET', `/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=200`);
-    return r.chunk.filter((e) => e.type === 'm.room.message').reverse();
   }
 
   async invites(): Promise<string[]> {
@@ -54,15 +42,8 @@ class Client extends MatrixUser {
   }
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** As the shared helper, with this file's shorter default wait (the group side is in-process). */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => waitFor(what, probe, timeoutMs, 200);
 
 describe('e2e Matrix frontend on a real Synapse (issue 5 stories, group side faked)', function () {
   this.timeout(60_000);

@@ -10,66 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKatzenbridge, type KatzenbridgeProcess } from '../support/bridge-process.js';
 import { freePort } from '../support/servers/free-port.js';
-import { MatrixUser } from '../support/matrix-user.js';
+import { eventually, peerEvents } from '../support/eventually.js';
+import { MatrixUser, type RoomEvent } from '../support/matrix-user.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
 
 const SERVER_START_TIMEOUT_MS = 15 * 60_000;
 const BURST = 50;
 
-interface RoomEvent {
-  event_id: string;
-  type: string;
-  sender: string;
-  content: Record<string, unknown>;
-}
-
-class Client extends MatrixUser {
-  /** Who has read up to which event in `room` (m.receipt, m.read), from an initial /sync. */
-  async readReceipts(room: string): Promise<Record<string, string>> {
-    const filter = JSON.stringify({ room: { rooms: [room], timeline: { limit: 1 } }, presence: { types: [] }, account_data: { types: [] } });
-    const r = await this.call<{ rooms?: { join?: Record<string, { ephemeral?: { events?: Array<{ type: string; content: Record<string, { 'm.read'?: Record<string, unknown> }> }> } }> } }>(
-      'GET',
-      `/sync?timeout=0&filter=${encodeURIComponent(filter)}`,
-    );
-    const out: Record<string, string> = {};
-    for (const e of r.rooms?.join?.[room]?.ephemeral?.events ?? []) {
-      if (e.type !== 'm.receipt') continue;
-      for (const [eventId, kinds] of Object.entries(e.content)) for (const user of Object.keys(kinds['m.read'] ?? {})) out[user] = eventId;
-    }
-    return out;
-  }
-
-  async messages(room: string): Promise<RoomEvent[]> {
-    const out: RoomEvent[] = [];
-    let from: string | undefined;
-    for (let page = 0; page < 10; page++) {
-      const r = await this.call<{ chunk: RoomEvent[]; end?: string }>('GET', `/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=500${from ? `&from=${encodeURIComponent(from)}` : ''}`);
-      out.push(...r.chunk);
-      if (!r.end || r.chunk.length === 0) break;
-      from = r.end;
-    }
-    return out.filter((e) => e.type === 'm.room.message').reverse();
-  }
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** The peer's JSON events so far (one per stdout line). */
-function peerEvents(p: KatzenbridgeProcess): Array<Record<string, unknown>> {
-  return p
-    .stdout()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+class Client extends MatrixUser {}
 
 describe('e2e Matrix: bridge process, Synapse and a Katzenpost peer on the emulator (issue 5)', function () {
   this.timeout(120_000);
