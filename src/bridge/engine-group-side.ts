@@ -1,5 +1,6 @@
 import { composeBridgedText, safeBasename, type GroupChatEngine, type GroupEvent, type MessageRef as WireRef, type OutgoingMessage } from '../groupchat/index.js';
 import { asBoxCounter, asMemberId, type BoxCounter, type GroupId, type MemberId } from '../ids/index.js';
+import { groupSendFailure } from './group-failure.js';
 import type { GroupInbound, GroupOutgoing, GroupSide, MessageRef, PuppetStream } from './group-side.js';
 
 /**
@@ -36,9 +37,16 @@ export class EngineGroupSide implements GroupSide {
     return { member: asMemberId(s.memberKey), writeCap: s.writeCap };
   }
 
+  /** A daemon verdict that is final (box already written by someone else, tombstone, too large,
+   *  …) rejects with a final DeliveryError (group-failure.ts); other errors pass unchanged and
+   *  are retried. The engine's stream state is left as it was (sender.ts writeBox). */
   async sendAs(groupId: GroupId, stream: PuppetStream, message: GroupOutgoing): Promise<{ counter: BoxCounter }> {
-    const res = await this.engine.sendAs(groupId, stream.writeCap, toOutgoing(message), message.msgId);
-    return { counter: asBoxCounter(res.counter) };
+    try {
+      const res = await this.engine.sendAs(groupId, stream.writeCap, toOutgoing(message), message.msgId);
+      return { counter: asBoxCounter(res.counter) };
+    } catch (e) {
+      throw groupSendFailure(e);
+    }
   }
 
   requestInduction(groupId: GroupId, voucherText: string): Promise<string> {

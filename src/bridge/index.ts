@@ -19,6 +19,7 @@ export {
   type RoomCreateCapable,
 } from './capabilities.js';
 export { EngineGroupSide, toGroupInbound, toOutgoing } from './engine-group-side.js';
+export { groupSendFailure } from './group-failure.js';
 export type { GroupInbound, GroupOutgoing, GroupSide, MessageRef, PuppetStream } from './group-side.js';
 export { DeliveryError, failureOf, type DeliveryErrorCode, type FailedStatus } from './message-status.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './delivery-queue.js';

@@ -9,7 +9,7 @@ import { PigeonholeError, type PigeonholePort, type ReadOutcome } from './pigeon
  */
 export function pigeonholePort(client: PigeonholeApi): PigeonholePort {
   const fail = (op: string) => (e: unknown): never => {
-    throw new PigeonholeError(op, errorCodeOf(e), e instanceof Error ? e.message : String(e), { cause: e });
+    throw new PigeonholeError(op, errorCodeOf(e), e instanceof Error ? e.message : String(e), { cause: e, ...verdictOf(e) });
   };
   return {
     maxPlaintextBytes: () => client.maxPlaintextPayloadLength,
@@ -18,7 +18,9 @@ export function pigeonholePort(client: PigeonholeApi): PigeonholePort {
       return { writeCap: k.writeCap, readCap: k.readCap, firstIndex: k.firstMessageIndex };
     },
     nextIndex: (i) => client.nextMessageBoxIndex(i).catch(fail('next_message_box_index')),
-    writeBox: async (cap, index, pt) => ({ nextIndex: await client.writeBox(cap, index, pt).catch(fail('write')) }),
+    writeBox: async (cap, index, pt, o) => ({
+      nextIndex: await client.writeBox(cap, index, pt, o?.strict ? { noIdempotentBoxAlreadyExists: true } : {}).catch(fail('write')),
+    }),
     readBox: async (cap, index, o): Promise<ReadOutcome> => {
       try {
         const r = await client.readBox(cap, index, { noRetryOnBoxIdNotFound: !o.blocking, ...(o.signal ? { signal: o.signal } : {}) });
@@ -58,6 +60,14 @@ export async function connectPigeonhole(address: string): Promise<{ port: Pigeon
 // surface does not re-export; groupchat may import only katzenpost/client, so read it by shape.
 function daemonKind(e: unknown): string | undefined {
   return e instanceof Error && e.name === 'DaemonError' ? String((e as Error & { code: unknown }).code) : undefined;
+}
+
+/** The daemon's own verdict (protocol error-codes.ts, read by shape as above). Anything else (a
+ *  ThinClientError: closed, aborted, connect_failed) is the client's situation, never final. */
+function verdictOf(e: unknown): { kind?: string; retriable?: boolean } {
+  if (!(e instanceof Error && e.name === 'DaemonError')) return {};
+  const d = e as Error & { code: unknown; retriable: unknown };
+  return { kind: String(d.code), retriable: d.retriable !== false };
 }
 
 function errorCodeOf(e: unknown): number {

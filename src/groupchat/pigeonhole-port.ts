@@ -36,6 +36,13 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface WriteOptions {
+  /** `no_idempotent_box_already_exists` (thin-client §3.3): wait for the replicas' verdict, so a
+   *  box that already holds different data rejects with kind 'box_already_exists' instead of
+   *  reporting success on the courier's ACK and being silently dropped. Costs a round trip. */
+  readonly strict?: boolean;
+}
+
 export interface MintedVoucher {
   readonly voucher: Uint8Array;
   readonly voucherPayload: Uint8Array;
@@ -64,9 +71,9 @@ export interface PigeonholePort {
   newStream(): Promise<NewStream>;
   /** The index after `index` (local; next_message_box_index). */
   nextIndex(index: Uint8Array): Promise<Uint8Array>;
-  /** encrypt_write + start_resending (default flags: done on the courier's ACK, an identical
-   *  rewrite is success). Resolves with the next index; rejects with PigeonholeError. */
-  writeBox(writeCap: Uint8Array, index: Uint8Array, plaintext: Uint8Array): Promise<{ nextIndex: Uint8Array }>;
+  /** encrypt_write + start_resending. An identical rewrite is success either way. Resolves with
+   *  the next index; rejects with PigeonholeError. */
+  writeBox(writeCap: Uint8Array, index: Uint8Array, plaintext: Uint8Array, options?: WriteOptions): Promise<{ nextIndex: Uint8Array }>;
   /** encrypt_read + start_resending. Never rejects for daemon-side outcomes; see ReadOutcome. */
   readBox(readCap: Uint8Array, index: Uint8Array, options: ReadOptions): Promise<ReadOutcome>;
   voucherMint(writeCap: Uint8Array, displayName: string): Promise<MintedVoucher>;
@@ -75,15 +82,25 @@ export interface PigeonholePort {
   voucherOpen(voucherSecretKey: Uint8Array, sealedReply: Uint8Array, writeCap: Uint8Array): Promise<OpenedVoucher>;
 }
 
-/** A daemon call that failed. `code` is the thin-client error code (thin-client §2.10). */
+/** A daemon call that failed. `code` is the numeric error code of the reply (thin-client §2.10;
+ *  its namespace depends on the reply, so `kind` is what to switch on), -1 when no daemon reply
+ *  said why (connection lost, closed, aborted). */
 export class PigeonholeError extends Error {
   override readonly name = 'PigeonholeError';
+  /** The daemon's verdict by name ('box_already_exists', 'tombstone', 'payload_too_large', …),
+   *  from the protocol's code table; 'unknown' when there was no daemon verdict. */
+  readonly kind: string;
+  /** False when the same request can never succeed (the table's verdict): the box was refused
+   *  for good and did not land. True for anything not known to be final. */
+  readonly retriable: boolean;
   constructor(
     readonly op: string,
     readonly code: number,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; kind?: string; retriable?: boolean },
   ) {
-    super(`${op}: ${detail} (code ${code})`, options);
+    super(`${op}: ${detail} (code ${code})`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = options?.kind ?? 'unknown';
+    this.retriable = options?.retriable ?? true;
   }
 }

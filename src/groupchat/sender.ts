@@ -1,7 +1,7 @@
 import { MsgType, encodeGroupChatMessage, planBoxes, pointerBox, type BridgeExtensions, type FileUpload, type GroupChatMessage, type PleaseAdd } from './wire/index.js';
 import type { GroupState } from './group-state.js';
 import type { StreamWriterState } from './types.js';
-import type { PigeonholePort } from './pigeonhole-port.js';
+import { PigeonholeError, type PigeonholePort } from './pigeonhole-port.js';
 import type { RequestBudget } from './request-budget.js';
 import { counterOf } from './types.js';
 
@@ -126,13 +126,25 @@ export class GroupSender {
   }
 
   /** Writes one box at the stream's next index: recorded first (pendingBox), then written, then
-   *  the index advanced. Returns the counter it was written at. */
+   *  the index advanced. Returns the counter it was written at.
+   *  The write is strict (thin-client §3.3): with default flags a box that someone else already
+   *  wrote at this index (a second copy of this process, restored from a backup) would report
+   *  success and be dropped unseen. An identical rewrite (a resend) still succeeds. A refusal for
+   *  good (PigeonholeError.retriable false: box_already_exists, tombstone, payload_too_large, …)
+   *  means the box did not land and never will: the pending box is dropped and the index stays,
+   *  so the next message is not held behind it and nothing is skipped. */
   private async writeBox(box: Uint8Array, msgId: Uint8Array | undefined): Promise<string> {
     const w = this.slot.get();
     const { pendingBox: _b, pendingMsgId: _m, ...settled } = w;
     await this.slot.put({ ...settled, pendingBox: box, ...(msgId ? { pendingMsgId: msgId } : {}) });
     const at = w.nextWriteIndex;
-    const { nextIndex } = await this.budget.with(() => this.port.writeBox(w.writeCap, at, box));
+    let nextIndex: Uint8Array;
+    try {
+      ({ nextIndex } = await this.budget.with(() => this.port.writeBox(w.writeCap, at, box, { strict: true })));
+    } catch (e) {
+      if (e instanceof PigeonholeError && !e.retriable) await this.slot.put(settled);
+      throw e;
+    }
     const counter = counterOf(at).toString();
     await this.slot.put({ ...settled, nextWriteIndex: nextIndex, ...(msgId ? { lastSent: { msgId, counter } } : {}) });
     return counter;
