@@ -15,24 +15,28 @@ export function inlineSecretKeys(v: unknown, prefix = ''): string[] {
   return [];
 }
 
-/** Logs `config.inline_secrets_readable` (warn) if `path` is readable by its group or others and
- *  `config` has inline secrets; returns their key paths (empty when there is nothing to say). */
-export function warnIfInlineSecretsReadable(path: string, config: Config, log: Logger): string[] {
+export const INLINE_SECRETS_FIX =
+  'move them to *_file keys (under systemd: LoadCredential= and /run/credentials/katzenbridge.service/NAME) or KATZENBRIDGE_* variables';
+
+/** The inline secrets of `config` when `path` is readable by its group or others: their key
+ *  paths and the file's mode; undefined when there is nothing to say. */
+export function readableInlineSecrets(path: string, config: Config): { mode: string; keys: string[] } | undefined {
   let mode: number;
   try {
     mode = statSync(path).mode & 0o777;
   } catch {
-    return []; // it was just read; a race with an editor is not worth a warning
+    return undefined; // it was just read; a race with an editor is not worth a warning
   }
-  if ((mode & 0o044) === 0) return [];
+  if ((mode & 0o044) === 0) return undefined;
   const keys = inlineSecretKeys(config);
-  if (keys.length > 0) {
-    log.warn('config.inline_secrets_readable', {
-      path,
-      mode: mode.toString(8).padStart(4, '0'),
-      keys,
-      fix: 'move them to *_file keys (under systemd: LoadCredential= and /run/credentials/katzenbridge.service/NAME) or KATZENBRIDGE_* variables',
-    });
-  }
-  return keys;
+  return keys.length > 0 ? { mode: mode.toString(8).padStart(4, '0'), keys } : undefined;
+}
+
+/** Logs `config.inline_secrets_readable` (warn) if `path` is readable by its group or others and
+ *  `config` has inline secrets; returns their key paths (empty when there is nothing to say). */
+export function warnIfInlineSecretsReadable(path: string, config: Config, log: Logger): string[] {
+  const exposed = readableInlineSecrets(path, config);
+  if (!exposed) return [];
+  log.warn('config.inline_secrets_readable', { path, mode: exposed.mode, keys: exposed.keys, fix: INLINE_SECRETS_FIX });
+  return exposed.keys;
 }

@@ -61,6 +61,21 @@ describe('cli: commands', () => {
       assert.equal(await runCli(['check-config', path], recordingIo({ KATZENBRIDGE_IRC_OFTC_PASSWORD: 'pw' })), EXIT_OK);
     });
 
+    it('warns, still OK, about an inline secret in a file others may read, naming the key and never the value', async () => {
+      const secret = 'q'.repeat(40);
+      const path = file('c.yaml', `${VALID}media:\n  link_key: ${secret}\n`);
+      chmodSync(path, 0o644);
+      const io = recordingIo();
+      assert.equal(await runCli(['check-config', path], io), EXIT_OK);
+      assert.equal(io.stdout, 'OK\n');
+      assert.match(io.stderr, /warning: mode 0644 lets others read the inline secret media\.link_key; move them to \*_file keys/);
+      assert.ok(!io.stderr.includes(secret), 'the value is never printed');
+      chmodSync(path, 0o600);
+      const quiet = recordingIo();
+      assert.equal(await runCli(['check-config', path], quiet), EXIT_OK);
+      assert.equal(quiet.stderr, '');
+    });
+
     it('exits 1 for a missing file', async () => {
       const io = recordingIo();
       assert.equal(await runCli(['check-config', join(dir, 'missing.yaml')], io), EXIT_FAILURE);
