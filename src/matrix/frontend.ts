@@ -31,6 +31,12 @@ import type { MatrixState } from './matrix-state.js';
 
 export const MATRIX_FRONTEND_ID: FrontendId = asFrontendId('matrix');
 
+/** At most one delivery-status read receipt per room in this long. Each receipt is a request the
+ *  homeserver handles beside the users' own sends: one per message doubled the requests a user
+ *  typing into a portal costs Synapse (bench:matrix, one at a time). A receipt marks "read up to
+ *  here", so the latest covers every message before it; the sender sees it within this delay. */
+export const RECEIPT_INTERVAL_MS = 1_000;
+
 export interface MatrixFrontendOptions {
   readonly bridge: BridgePort;
   readonly state: MatrixState;
@@ -42,6 +48,8 @@ export interface MatrixFrontendOptions {
   /** Join rule of rooms the bridge creates: invite (default) or knock (users ask; admins approve). */
   readonly joinRule?: 'invite' | 'knock';
   readonly log?: BridgeLogger;
+  /** RECEIPT_INTERVAL_MS unless set (tests). */
+  readonly receiptIntervalMs?: number;
 }
 
 /** Posted where the bot may not set name and topic. */
@@ -56,8 +64,11 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
   readonly id = MATRIX_FRONTEND_ID;
   readonly networkLabel = 'matrix';
   private readonly ghostUsers = new Map<GhostId, string>();
-  /** Rooms with a read receipt on its way, and the newest event to mark after it. */
+  /** Rooms with a read receipt on its way (or waiting for its turn), and the newest event to
+   *  mark next. */
   private readonly receipts = new Map<FrontendRoomId, { next?: FrontendEventId }>();
+  /** When the last receipt went to each room (bounded by the number of portal rooms). */
+  private readonly lastReceiptAtMs = new Map<FrontendRoomId, number>();
   /** Display name last set per ghost user in this process; a restart sets each once again. */
   private readonly shownNames = new Map<string, string>();
   private readonly log: BridgeLogger;
@@ -213,18 +224,24 @@ export class MatrixFrontend implements Frontend, ReplyCapable, EditCapable, File
 
   /** Delivery status (issue 6): the bot's read receipt on the user's event once the message
    *  reached Katzenpost, so the sender sees the bridge "read" it. Receipts mark "read up to here",
-   *  so while one is on its way to the homeserver, newer ones for the same room collapse into the
-   *  latest: a burst costs the homeserver a few receipts, not one per message. */
+   *  so a room gets at most one per receipt interval: newer events arriving while one is on its
+   *  way or waiting collapse into the latest. The first after a quiet spell goes at once. */
   async markDelivered(room: FrontendRoomId, event: FrontendEventId): Promise<void> {
     const flight = this.receipts.get(room);
     if (flight) {
       flight.next = event;
       return;
     }
-    const state: { next?: FrontendEventId } = {};
+    const state: { next?: FrontendEventId } = { next: event };
     this.receipts.set(room, state);
+    const intervalMs = this.o.receiptIntervalMs ?? RECEIPT_INTERVAL_MS;
     try {
-      for (let at: FrontendEventId | undefined = event; at !== undefined; at = state.next, delete state.next) {
+      while (state.next !== undefined) {
+        const waitMs = (this.lastReceiptAtMs.get(room) ?? -Infinity) + intervalMs - Date.now();
+        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+        const at = state.next;
+        delete state.next;
+        this.lastReceiptAtMs.set(room, Date.now());
         await this.sendReceipt(room, at);
       }
     } finally {

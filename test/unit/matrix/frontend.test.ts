@@ -13,7 +13,7 @@ const GROUP = asGroupId('Friends');
 const GHOST = asGhostId('kp_0123456789abcdef0123');
 const txn = (s: string) => asTransactionId(s);
 
-async function setup(o: { federate?: boolean } = {}) {
+async function setup(o: { federate?: boolean; receiptIntervalMs?: number } = {}) {
   const db = await migratedMemoryDb();
   const state = await MatrixState.open(db);
   const hs = new FakeHomeserver(BOT);
@@ -34,12 +34,26 @@ function expectDeliveryError(code: string, retriable: boolean) {
 
 describe('MatrixFrontend (Frontend contract on the fake appservice)', () => {
   it('delivery status: read receipts; a burst collapses into the latest while one is on its way', async () => {
-    const { fe, hs } = await setup();
+    const { fe, hs } = await setup({ receiptIntervalMs: 0 });
     const ids = ['$1', '$2', '$3', '$4', '$5'].map(asFrontendEventId);
     await Promise.all(ids.map((id) => fe.markDelivered(ROOM, id)));
     assert.deepEqual(hs.requests.filter((r) => r.startsWith('receipt')), [`receipt ${ROOM} $1`, `receipt ${ROOM} $5`]);
     await fe.markDelivered(ROOM, asFrontendEventId('$6'));
     assert.equal(hs.requests.filter((r) => r.startsWith('receipt')).at(-1), `receipt ${ROOM} $6`);
+  });
+
+  it('delivery status: one receipt per room per interval; messages delivered one by one within it collapse into the latest', async () => {
+    const { fe, hs } = await setup({ receiptIntervalMs: 40 });
+    const other = asFrontendRoomId('!other:example.org');
+    hs.addRoom(other, [BOT]);
+    await fe.markDelivered(ROOM, asFrontendEventId('$1')); // the first goes at once
+    const later = [fe.markDelivered(ROOM, asFrontendEventId('$2'))]; // waits for the interval...
+    await new Promise((r) => setImmediate(r));
+    later.push(fe.markDelivered(ROOM, asFrontendEventId('$3'))); // ...and $3 replaces it
+    await fe.markDelivered(other, asFrontendEventId('$9')); // another room is not held back
+    assert.deepEqual(hs.requests.filter((r) => r.startsWith('receipt')), [`receipt ${ROOM} $1`, `receipt ${other} $9`]);
+    await Promise.all(later);
+    assert.deepEqual(hs.requests.filter((r) => r.startsWith('receipt')), [`receipt ${ROOM} $1`, `receipt ${other} $9`, `receipt ${ROOM} $3`]);
   });
 
   it('has the Matrix capabilities: replies, edits, files, room creation', async () => {
