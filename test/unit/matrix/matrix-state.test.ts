@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MatrixState } from '../../../src/matrix/index.js';
+import { TRANSACTION_MEMORY_MS, TRANSACTION_PRUNE_INTERVAL_MS } from '../../../src/matrix/matrix-state.js';
+import { migratedMemoryDb } from '../../support/memory-db.js';
 import { Database, loadMigrations, migrate, openStore, schemaVersion } from '../../../src/store/index.js';
 
 // The Matrix frontend's tables come from migration 004; databases where src/matrix created them
@@ -96,6 +98,49 @@ describe('matrix state tables (migration 004)', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('forgets transactions older than a week, scanning for them at most once per prune interval', async () => {
+    const db = await migratedMemoryDb();
+    try {
+      const state = await MatrixState.open(db);
+      const t0 = 100 * TRANSACTION_MEMORY_MS;
+      await state.markTransactionDone('old', t0);
+      const p = t0 + TRANSACTION_MEMORY_MS + 1;
+      await state.markTransactionDone('new', p); // a prune: 'old' is over a week old
+      assert.equal(await state.transactionDone('old'), false);
+      assert.equal(await state.transactionDone('new'), true);
+      // Expired already, but the next prune is an interval away: kept until then.
+      await state.markTransactionDone('expired', p - TRANSACTION_MEMORY_MS - 5);
+      await state.markTransactionDone('soon', p + TRANSACTION_PRUNE_INTERVAL_MS - 1);
+      assert.equal(await state.transactionDone('expired'), true);
+      await state.markTransactionDone('later', p + TRANSACTION_PRUNE_INTERVAL_MS);
+      assert.equal(await state.transactionDone('expired'), false);
+      assert.deepEqual((await db.all<{ txn_id: string }>('SELECT txn_id FROM matrix_transactions ORDER BY txn_id')).map((r) => r.txn_id), ['later', 'new', 'soon']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('answers admin and encrypted rooms from memory, written through to the table, and loads them again at open', async () => {
+    const db = await migratedMemoryDb();
+    try {
+      const state = await MatrixState.open(db);
+      assert.equal(await state.isAdminRoom('!dm:x'), false);
+      await state.addAdminRoom('!dm:x', '@admin:x', 1);
+      assert.equal(await state.isAdminRoom('!dm:x'), true);
+      assert.equal(await state.markEncrypted('!e:x', 2), true);
+      assert.equal(await state.markEncrypted('!e:x', 3), false, 'the notice is posted once');
+      assert.equal(await state.isEncrypted('!e:x'), true);
+      assert.equal(await state.isEncrypted('!dm:x'), false);
+      assert.deepEqual(await db.all('SELECT room_id, user_id FROM matrix_admin_rooms'), [{ room_id: '!dm:x', user_id: '@admin:x' }]);
+      assert.deepEqual(await db.all('SELECT room_id, seen_at FROM matrix_encrypted_rooms'), [{ room_id: '!e:x', seen_at: 2 }]);
+      const reopened = await MatrixState.open(db);
+      assert.equal(await reopened.isAdminRoom('!dm:x'), true);
+      assert.equal(await reopened.isEncrypted('!e:x'), true);
+    } finally {
+      await db.close();
     }
   });
 
