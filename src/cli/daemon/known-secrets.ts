@@ -3,7 +3,6 @@
 // IRC passwords and the media link key. Values are added, never logged; an unreadable registration is left to the
 // Matrix step, which reports it with the key to fix.
 import type { Config } from '../../config/index.js';
-import { loadRegistration } from '../../matrix/index.js';
 import type { KnownSecrets } from '../../observability/index.js';
 
 export async function addKnownSecrets(known: KnownSecrets, config: Config, matrix: boolean): Promise<void> {
@@ -12,6 +11,8 @@ export async function addKnownSecrets(known: KnownSecrets, config: Config, matri
     if (s) known.add(s.reveal());
   }
   if (!matrix) return;
+  // Loaded here, not at the top: an IRC-only daemon does not carry the Matrix libraries.
+  const { loadRegistration } = await import('../../matrix/index.js');
   try {
     const reg = await loadRegistration(as);
     for (const t of [reg.getAppServiceToken(), reg.getHomeserverToken()]) if (t) known.add(t);
