@@ -5,12 +5,14 @@
 // traffic both ways, its resident memory (VmRSS, and the peak VmHWM) is read from
 // /proc/PID/status, and its CPU time per bridged message from /proc/PID/stat: the bridge's own
 // figures, without the benchmark's clients and harness (issue 6: "under 150 MB resident").
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKatzenbridge } from '../support/bridge-process.js';
 import type { MatrixUser } from '../support/matrix-user.js';
 import { freePort } from '../support/servers/free-port.js';
 import type { SynapseServer } from '../support/servers/index.js';
+import { repoPath } from '../support/paths.js';
 
 /** Clock ticks per second of /proc/PID/stat utime and stime (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
@@ -31,8 +33,7 @@ export interface DaemonRun {
   fromGroup(text: string): Promise<void>;
   /** Texts the Katzenpost member has read so far that start with `prefix`. */
   readBy(prefix: string): number;
-  /** Extra node flags for the daemon (none: as `katzenbridge run` starts). */
-  readonly nodeFlags?: readonly string[];
+  readonly launch: Launch;
 }
 
 export interface DaemonFigures {
@@ -54,11 +55,34 @@ const status = async (pid: number): Promise<{ rssMb: number; peakMb: number }> =
 };
 
 /** utime + stime of `pid`, in milliseconds. */
-const cpuMs = async (pid: number): Promise<number> => {
+export const cpuMs = async (pid: number): Promise<number> => {
   const s = await readFile(`/proc/${pid}/stat`, 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
   return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
 };
+
+/** How the daemon process is started: node flags (given as NODE_OPTIONS) and environment. */
+export interface Launch {
+  readonly nodeFlags: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** systemd/katzenbridge.service's node flags (ExecStart, between node and main.js) and its
+ *  Environment= variables: the daemon is measured as operators run it. */
+export function unitLaunch(unit = readFileSync(repoPath('systemd', 'katzenbridge.service'), 'utf8')): Launch {
+  const words = (/^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/);
+  const main = words.findIndex((w) => w.endsWith('/main.js'));
+  const env = [...unit.matchAll(/^Environment=(\S+?)=(\S*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+  return { nodeFlags: words.slice(1, main === -1 ? 1 : main).filter((w) => w.startsWith('--')), env: Object.fromEntries(env) };
+}
+
+/** "--flag NAME=value": words starting with -- are node flags, the others environment variables. */
+export function parseLaunch(text: string): Launch {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  return { nodeFlags: words.filter((w) => w.startsWith('--')), env: Object.fromEntries(words.filter((w) => !w.startsWith('--') && w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])) };
+}
+
+export const describeLaunch = (l: Launch): string => [...l.nodeFlags, ...Object.entries(l.env).map(([k, v]) => `${k}=${v}`)].join(' ') || 'none';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -98,33 +122,40 @@ export async function measureDaemon(o: DaemonRun): Promise<DaemonFigures> {
     ].join('\n'),
     { mode: 0o600 },
   );
-  const kb = startKatzenbridge(['run', '-c', config], o.nodeFlags?.length ? { NODE_OPTIONS: o.nodeFlags.join(' ') } : {});
+  const kb = startKatzenbridge(['run', '-c', config], { ...o.launch.env, NODE_OPTIONS: o.launch.nodeFlags.join(' ') });
   try {
     await kb.waitFor(/started summary=/, 120_000);
     const pid = kb.child.pid!;
+    const afterStart = await status(pid);
     // Idle: the engine's reads of every member stream go on without traffic (its budget).
     const idle0 = await cpuMs(pid);
     const tIdle = performance.now();
     await sleep(5_000);
     const idleMsPerS = ((await cpuMs(pid)) - idle0) / ((performance.now() - tIdle) / 1000);
-    const afterStart = await status(pid);
-    const cpu0 = await cpuMs(pid);
-    const tTraffic = performance.now();
     const n = o.messages;
     const last = async (): Promise<string> => {
       const r = await o.admin.call<{ chunk: Array<{ content: { body?: unknown } }> }>('GET', `/rooms/${encodeURIComponent(o.portal)}/messages?dir=b&limit=1&filter=${encodeURIComponent('{"types":["m.room.message"]}')}`);
       return String(r.chunk[0]?.content.body ?? '');
     };
+    // Warm-up each way, untimed: after a start the engine knows no stream as active, so the
+    // first box of the member waits for its turn among the 2,000 idle streams' polls.
+    const tag = `${Date.now()}`;
+    await o.fromGroup(`dwarm ${tag}`);
+    await until('the warm-up shown', async () => (await last()) === `dwarm ${tag}`, 600_000, 250);
+    await o.admin.text(o.portal, `dwarm back ${tag}`);
+    await until('the warm-up read', () => o.readBy(`dwarm back ${tag}`) >= 1, 600_000, 50);
+    const cpu0 = await cpuMs(pid);
+    const tTraffic = performance.now();
     const t0 = performance.now();
-    for (let i = 1; i <= n; i++) await o.fromGroup(`dk2m ${i}`);
-    await until('the daemon to show them in Matrix', async () => (await last()) === `dk2m ${n}`, 600_000, 100);
+    for (let i = 1; i <= n; i++) await o.fromGroup(`dk2m ${tag} ${i}`);
+    await until('the daemon to show them in Matrix', async () => (await last()) === `dk2m ${tag} ${n}`, 600_000, 100);
     const k2m = n / ((performance.now() - t0) / 1000);
     const t1 = performance.now();
     let next = 1;
     await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next <= n) await o.admin.text(o.portal, `dm2k ${next++}`);
+      while (next <= n) await o.admin.text(o.portal, `dm2k ${tag} ${next++}`);
     }));
-    await until('the member to read them', () => o.readBy('dm2k ') >= n, 600_000, 20);
+    await until('the member to read them', () => o.readBy(`dm2k ${tag} `) >= n, 600_000, 20);
     const m2k = n / ((performance.now() - t1) / 1000);
     const cpu = (await cpuMs(pid)) - cpu0;
     const trafficS = (performance.now() - tTraffic) / 1000;

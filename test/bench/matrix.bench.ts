@@ -19,7 +19,7 @@
 // per message are the bridge's figures. Targets: bridged >= 0.9x direct, under 150 MB resident.
 // KB_BENCH_MATRIX_MESSAGES sets the count (default 200); KB_BENCH_MATRIX_ONLY=half or engine runs
 // one composition (the daemon runs after engine).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BridgeCore, EngineGroupSide, silentLogger, type CommandCaller, type GroupSide } from '../../src/bridge/index.js';
@@ -33,7 +33,7 @@ import { MATRIX_FRONTEND_ID, startMatrix } from '../../src/matrix/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startKatzenbridge } from '../support/bridge-process.js';
 import { describeCounts, HttpCounter, type Counts } from './http-count.js';
-import { measureDaemon, type DaemonFigures } from './matrix-daemon.js';
+import { cpuMs, describeLaunch, measureDaemon, parseLaunch, unitLaunch, type DaemonFigures, type DaemonRun } from './matrix-daemon.js';
 import { MatrixUser } from '../support/matrix-user.js';
 import { freePort } from '../support/servers/free-port.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
@@ -44,6 +44,8 @@ const N = Number(process.env['KB_BENCH_MATRIX_MESSAGES'] ?? 200);
 const IN_FLIGHT = 8;
 const ROUNDS = Number(process.env['KB_BENCH_MATRIX_ROUNDS'] ?? 3);
 const http = new HttpCounter();
+/** The V8 flag whose memory and CPU the daemon part compares (young generation semi-spaces, MB). */
+const SEMI_SPACE_FLAG = '--max-semi-space-size=2';
 const ONLY = process.env['KB_BENCH_MATRIX_ONLY'];
 const runs = (name: 'half' | 'engine'): boolean => ONLY === undefined || ONLY === name;
 
@@ -171,8 +173,12 @@ interface Figures {
   /** This process: the bridge, the bench's Matrix client and (engine) the Katzenpost member. */
   cpu_ms_per_message: number;
   /** HTTP requests per message in the first round, by kind (http-count.ts). */
-  requests_per_message: Record<'direct' | 'k2m' | 'm2k_one_at_a_time' | 'm2k_8_in_flight', { bridge: Counts; clients: Counts; served: Counts }>;
+  requests_per_message: Record<Phase, { bridge: Counts; clients: Counts; served: Counts }>;
+  /** Synapse's own CPU milliseconds per message in each phase (all rounds), from /proc. */
+  synapse_cpu_ms_per_message: Record<Phase, number>;
 }
+
+type Phase = 'direct' | 'direct_8_in_flight' | 'k2m' | 'm2k_one_at_a_time' | 'm2k_8_in_flight';
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
@@ -221,19 +227,22 @@ class Composition {
 
   /** ROUNDS rounds of: direct one at a time, direct 8 in flight, then the bridge each way; the
    *  best of each figure, and the ratios of the bests. */
-  async measure(admin: Client, end: GroupEnd, plain: string): Promise<Figures> {
+  async measure(admin: Client, end: GroupEnd, plain: string, synapsePid: number): Promise<Figures> {
     const best = { d1: 0, d8: 0, k2m: 0, m2k1: 0, m2k8: 0 };
     let cpuUs = 0;
     const counted = {} as Figures['requests_per_message'];
+    const synapseMs: Record<Phase, number> = { direct: 0, direct_8_in_flight: 0, k2m: 0, m2k_one_at_a_time: 0, m2k_8_in_flight: 0 };
     for (let r = 1; r <= ROUNDS; r++) {
-      const count = async (what: keyof Figures['requests_per_message'], f: () => Promise<number>): Promise<number> => {
+      const count = async (what: Phase, f: () => Promise<number>): Promise<number> => {
         const before = http.snapshot();
+        const synapse0 = await cpuMs(synapsePid);
         const rate = await f();
+        synapseMs[what] += (await cpuMs(synapsePid)) - synapse0;
         if (r === 1) counted[what] = http.since(before, N);
         return rate;
       };
       best.d1 = Math.max(best.d1, await count('direct', async () => N / (await sendAll(admin, plain, `direct1 ${r} `, N, 1))));
-      best.d8 = Math.max(best.d8, N / (await sendAll(admin, plain, `direct8 ${r} `, N, IN_FLIGHT)));
+      best.d8 = Math.max(best.d8, await count('direct_8_in_flight', async () => N / (await sendAll(admin, plain, `direct8 ${r} `, N, IN_FLIGHT))));
       const cpu0 = process.cpuUsage();
       // Katzenpost -> Matrix: N group messages, until the bridge has them all shown (the
       // homeserver answered each send, as the direct client waits for); checked on Synapse after.
@@ -271,13 +280,17 @@ class Composition {
       m2k_8_in_flight_ratio: ratio(best.m2k8, best.d8),
       cpu_ms_per_message: Math.round((cpuUs / 1000 / (3 * N * ROUNDS)) * 100) / 100,
       requests_per_message: counted,
+      synapse_cpu_ms_per_message: Object.fromEntries(Object.entries(synapseMs).map(([k, v]) => [k, Math.round((v / (N * ROUNDS)) * 100) / 100])) as Record<Phase, number>,
     };
   }
 
+  /** The core's queues first (in-flight deliveries finish), then the appservice. */
   async stop(): Promise<void> {
     const m = this.matrix;
     this.matrix = undefined;
-    await m?.stop();
+    if (!m) return;
+    await this.core.stop();
+    await m.stop();
   }
 }
 
@@ -286,6 +299,10 @@ function print(label: string, f: Figures): void {
   console.log(`${label}: Katzenpost -> Matrix ${f.k2m_per_s} msg/s (${f.k2m_ratio_to_direct}x direct one at a time; each room's messages go in order, one at a time)`);
   console.log(`${label}: Matrix -> Katzenpost ${f.m2k_one_at_a_time_per_s} msg/s sent one at a time (${f.m2k_one_at_a_time_ratio}x direct), ${f.m2k_8_in_flight_per_s} msg/s with ${IN_FLIGHT} in flight (${f.m2k_8_in_flight_ratio}x direct)`);
   console.log(`${label}: CPU ${f.cpu_ms_per_message} ms per message in this process (the bridge and the bench's clients)`);
+  const s = f.synapse_cpu_ms_per_message;
+  console.log(
+    `${label}: Synapse CPU per message: direct ${s.direct} ms (${s.direct_8_in_flight} with ${IN_FLIGHT} in flight); bridged Katzenpost -> Matrix ${s.k2m} ms, Matrix -> Katzenpost ${s.m2k_one_at_a_time} ms (${s.m2k_8_in_flight} with ${IN_FLIGHT} in flight)`,
+  );
   for (const [phase, c] of Object.entries(f.requests_per_message)) {
     console.log(`${label}: HTTP per message, ${phase}: bridge -> Synapse: ${describeCounts(c.bridge)}; client -> Synapse: ${describeCounts(c.clients)}; Synapse -> appservice: ${describeCounts(c.served)}`);
   }
@@ -301,6 +318,7 @@ async function main(): Promise<void> {
   const registration = join(tmp, 'registration.yaml');
   await writeFile(registration, renderRegistration({ url: `http://127.0.0.1:${asPort}`, domain: 'localhost', userPrefix: 'kp_', botLocalpart: 'katzenbridge', asToken: `as-bench-${Date.now()}`, hsToken: `hs-bench-${Date.now()}` }), { mode: 0o600 });
   const hs = await startSynapse({ appserviceRegistrations: [registration] });
+  const synapsePid = Number((await readFile(join(hs.dataDir, 'synapse.run.pid'), 'utf8')).trim());
   const stores: Store[] = [];
   const running: Array<{ stop(): Promise<void> }> = [];
   try {
@@ -325,7 +343,7 @@ async function main(): Promise<void> {
       const half = new Composition('matrix half', await open('half'), registration, asPort);
       running.push(half);
       await half.start(hs, admin, halfEnd);
-      halfFigures = await half.measure(admin, halfEnd, plain);
+      halfFigures = await half.measure(admin, halfEnd, plain, synapsePid);
       await half.stop();
       print('matrix half (in-memory group side)', halfFigures);
     }
@@ -333,14 +351,15 @@ async function main(): Promise<void> {
     // The daemon's composition: the group chat engine on the emulator; then its store grows by
     // 100 portals of 20 members each (real streams the engine reads) and the daemon runs on it.
     let engineFigures: Figures | undefined;
-    let daemon: DaemonFigures | undefined;
+    let daemon: (DaemonFigures & { launch: string }) | undefined;
+    let compared: (DaemonFigures & { launch: string }) | undefined;
     if (runs('engine')) {
       const engineStore = await open('engine');
       const eng = new Composition('engine', engineStore, registration, asPort);
       const end = await engineEnd(address, engineStore, join(tmp, 'engine'), () => eng.core);
       running.push(end, eng);
       await eng.start(hs, admin, end);
-      engineFigures = await eng.measure(admin, end, plain);
+      engineFigures = await eng.measure(admin, end, plain, synapsePid);
       print('engine (group chat engine on the emulator)', engineFigures);
       for (let p = 0; p < 100; p++) {
         const g = asGroupId(`mem-${p}`);
@@ -352,11 +371,10 @@ async function main(): Promise<void> {
         }
       }
       await eng.stop();
-      await eng.core.stop();
       await end.stopBridgeSide();
       await engineStore.close();
       stores.splice(stores.indexOf(engineStore), 1);
-      daemon = await measureDaemon({
+      const run: Omit<DaemonRun, 'launch'> = {
         hs,
         dir: tmp,
         storePath: join(tmp, 'engine', 'kb.db'),
@@ -366,18 +384,25 @@ async function main(): Promise<void> {
         emulator: address,
         admin,
         portal: eng.portal,
-        messages: Math.min(N, 30),
+        messages: Math.min(N, 50),
         fromGroup: (text) => end.fromGroup(eng.core, eng.groupId, text, 0),
         readBy: (prefix) => end.readBy(prefix),
-      });
-      console.log(
-        `daemon (katzenbridge run, own process, 101 portals, 100 of them with 20 members): resident ${daemon.rss_mb} MB after traffic both ways (peak ${daemon.rss_peak_mb} MB, ${daemon.rss_mb_after_start} MB after start; target < 150 MB)`,
-      );
-      console.log(
-        `daemon: CPU ${daemon.cpu_ms_per_message} ms per message (${daemon.cpu_ms_per_message_above_idle} above its idle ${daemon.idle_cpu_ms_per_s} ms/s of member stream reads); Katzenpost -> Matrix ${daemon.k2m_per_s} msg/s, Matrix -> Katzenpost ${daemon.m2k_8_in_flight_per_s} msg/s with 8 in flight`,
-      );
+      };
+      // As systemd/katzenbridge.service starts it, then started plainly (or as
+      // KB_BENCH_MATRIX_COMPARE says), so the memory and CPU of the unit's flags show in one run.
+      const operator = unitLaunch();
+      const other = parseLaunch(process.env['KB_BENCH_MATRIX_COMPARE'] ?? (operator.nodeFlags.length > 0 ? '' : SEMI_SPACE_FLAG));
+      daemon = { launch: describeLaunch(operator), ...(await measureDaemon({ ...run, launch: operator })) };
+      compared = { launch: describeLaunch(other), ...(await measureDaemon({ ...run, launch: other })) };
+      for (const d of [daemon, compared]) {
+        const label = `daemon (katzenbridge run, own process, started with: ${d.launch}${d === daemon ? ', as the systemd unit' : ''})`;
+        console.log(`${label}: resident ${d.rss_mb} MB after traffic both ways with 101 portals, 100 of 20 members (peak ${d.rss_peak_mb} MB, ${d.rss_mb_after_start} MB at start; target < 150 MB)`);
+        console.log(
+          `${label}: CPU ${d.cpu_ms_per_message} ms per message (${d.cpu_ms_per_message_above_idle} above its idle ${d.idle_cpu_ms_per_s} ms/s of member stream reads); Katzenpost -> Matrix ${d.k2m_per_s} msg/s, Matrix -> Katzenpost ${d.m2k_8_in_flight_per_s} msg/s with 8 in flight (${run.messages} each way)`,
+        );
+      }
     }
-    console.log(JSON.stringify({ messages: N, rounds: ROUNDS, matrix_half: halfFigures ?? null, engine: engineFigures ?? null, daemon: daemon ?? null }));
+    console.log(JSON.stringify({ messages: N, rounds: ROUNDS, matrix_half: halfFigures ?? null, engine: engineFigures ?? null, daemon: daemon ?? null, daemon_compared: compared ?? null }));
   } finally {
     for (const x of running.reverse()) await x.stop().catch((e: unknown) => console.error(e));
     for (const s of stores) await s.close();
