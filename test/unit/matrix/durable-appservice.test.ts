@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { DurableAppService, MatrixState } from '../../../src/matrix/index.js';
-import { transactionKey } from '../../../src/matrix/durable-appservice.js';
+import { ANSWER_SPACING_MS, transactionKey, type DurableAppServiceOptions } from '../../../src/matrix/durable-appservice.js';
 import { Database } from '../../../src/store/index.js';
 import { freePort } from '../../support/servers/free-port.js';
 import { migratedMemoryDb } from '../../support/memory-db.js';
@@ -22,8 +22,8 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
   const running: DurableAppService[] = [];
   let port: number;
 
-  async function start(onEvent: (e: { event_id: string }) => unknown): Promise<DurableAppService> {
-    const as = new DurableAppService(HS_TOKEN, state);
+  async function start(onEvent: (e: { event_id: string }) => unknown, o: DurableAppServiceOptions = { answerSpacingMs: 0 }): Promise<DurableAppService> {
+    const as = new DurableAppService(HS_TOKEN, state, undefined, o);
     as.on('event', onEvent as (e: unknown) => unknown);
     await as.listen(port, '127.0.0.1', 10);
     running.push(as);
@@ -127,6 +127,27 @@ describe('DurableAppService (appservice transactions that survive a restart)', (
     gate.resolve();
     assert.deepEqual([(await a).status, (await b).status], [200, 200]);
     assert.equal(count, 1);
+  });
+
+  it('answers a transaction no sooner than the spacing after the previous answer, after handling its events; a lone one at once', async () => {
+    let nowMs = 1_000_000;
+    const waits: number[] = [];
+    const seen: string[] = [];
+    await start((e) => void seen.push(e.event_id), {
+      now: () => nowMs,
+      sleep: async (ms) => {
+        assert.deepEqual(seen, ['$1', '$2'], 'the events are handled before the wait');
+        waits.push(ms);
+        nowMs += ms;
+      },
+    });
+    assert.equal((await put('s1', [ev('$1')])).status, 200);
+    nowMs += 50;
+    assert.equal((await put('s2', [ev('$2')])).status, 200);
+    assert.deepEqual(waits, [ANSWER_SPACING_MS - 50]);
+    nowMs += ANSWER_SPACING_MS;
+    assert.equal((await put('s3', [ev('$3')])).status, 200);
+    assert.deepEqual(waits, [ANSWER_SPACING_MS - 50], 'a transaction after a quiet spell is answered at once');
   });
 
   it('a wrong token is refused with 403 and nothing is handled', async () => {
