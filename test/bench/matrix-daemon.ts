@@ -86,7 +86,7 @@ export const describeLaunch = (l: Launch): string => [...l.nodeFlags, ...Object.
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, pollMs: number): Promise<void> {
+export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 600_000, pollMs = 20): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out: ${what}`);

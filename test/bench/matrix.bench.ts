@@ -13,32 +13,30 @@
 //   joins by voucher and sends, and reads what the Matrix user's puppet writes. Its rate from
 //   Katzenpost is bounded by the engine's read budget (scheduler-policy.ts readsPerSecond, 20/s).
 // Each phase also counts the HTTP requests per message (http-count.ts): the bridge's to Synapse,
-// and the transactions Synapse pushes to the appservice.
+// and the transactions Synapse pushes to the appservice; and Synapse's own CPU per message (from
+// /proc), the budget every figure here shares: Synapse is the bottleneck on this machine.
 // Then the daemon itself (matrix-daemon.ts): `katzenbridge run` as its own process on the engine
-// composition's store, grown to 100 more portals of 20 members each; its resident memory and CPU
-// per message are the bridge's figures. Targets: bridged >= 0.9x direct, under 150 MB resident.
+// composition's store, grown to 100 more portals of 20 members each, started as the systemd unit
+// starts it and once more otherwise (KB_BENCH_MATRIX_COMPARE); its resident memory and CPU per
+// message are the bridge's figures. Targets: bridged >= 0.9x direct, under 150 MB resident.
 // KB_BENCH_MATRIX_MESSAGES sets the count (default 200); KB_BENCH_MATRIX_ONLY=half or engine runs
 // one composition (the daemon runs after engine).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BridgeCore, EngineGroupSide, silentLogger, type CommandCaller, type GroupSide } from '../../src/bridge/index.js';
-import { createEngine } from '../../src/cli/daemon/group-engine.js';
+import { BridgeCore } from '../../src/bridge/index.js';
 import { renderRegistration } from '../../src/cli/registration.js';
 import type { Config } from '../../src/config/index.js';
-import { connectPigeonhole } from '../../src/groupchat/index.js';
-import { DEFAULT_POLICY } from '../../src/groupchat/scheduler-policy.js';
-import { asBoxCounter, asFrontendRoomId, asFrontendUserId, asGroupId, asMemberId, type GroupId } from '../../src/ids/index.js';
+import { asFrontendRoomId, asFrontendUserId, asGroupId, asMemberId, type GroupId } from '../../src/ids/index.js';
 import { MATRIX_FRONTEND_ID, startMatrix } from '../../src/matrix/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startKatzenbridge } from '../support/bridge-process.js';
-import { describeCounts, HttpCounter, type Counts } from './http-count.js';
-import { cpuMs, describeLaunch, measureDaemon, parseLaunch, unitLaunch, type DaemonFigures, type DaemonRun } from './matrix-daemon.js';
 import { MatrixUser } from '../support/matrix-user.js';
 import { freePort } from '../support/servers/free-port.js';
 import { startSynapse, type SynapseServer } from '../support/servers/index.js';
-import { FakeGroupSide, memberHex } from '../unit/bridge/fake-group-side.js';
-import { Peer, isType } from '../unit/groupchat/engine-harness.js';
+import { describeCounts, HttpCounter, type Counts } from './http-count.js';
+import { cpuMs, describeLaunch, measureDaemon, parseLaunch, unitLaunch, until, type DaemonFigures, type DaemonRun } from './matrix-daemon.js';
+import { engineEnd, fakeEnd, type GroupEnd } from './matrix-group-ends.js';
 
 const N = Number(process.env['KB_BENCH_MATRIX_MESSAGES'] ?? 200);
 const IN_FLIGHT = 8;
@@ -57,14 +55,6 @@ class Client extends MatrixUser {
   }
 }
 
-async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 600_000, pollMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
 /** Sends `n` texts, `inFlight` at a time; resolves with the seconds it took. */
 async function sendAll(c: Client, room: string, prefix: string, n: number, inFlight: number): Promise<number> {
   const t0 = performance.now();
@@ -75,90 +65,6 @@ async function sendAll(c: Client, room: string, prefix: string, n: number, inFli
     }),
   );
   return (performance.now() - t0) / 1000;
-}
-
-/** The group behind the portal, as seen by the benchmark. */
-interface GroupEnd {
-  readonly side: GroupSide;
-  /** Once the portal exists: a Katzenpost member in the group, if the composition has one. */
-  addMember(core: BridgeCore, groupId: GroupId, admin: CommandCaller): Promise<void>;
-  /** The member sends `text` (the i-th from Katzenpost); resolves once it is written. */
-  fromGroup(core: BridgeCore, groupId: GroupId, text: string, i: number): Promise<void>;
-  /** Messages the bridge has written to the group so far. */
-  written(): number;
-  stop(): Promise<void>;
-}
-
-/** The engine composition's group end: its bridge side stops apart from the member, who stays
- *  to talk to the daemon started on the same store. */
-interface EngineEnd extends GroupEnd {
-  newStream(): Promise<Uint8Array>;
-  addRawMember(g: GroupId, name: string, readCap: Uint8Array): Promise<string>;
-  stopBridgeSide(): Promise<void>;
-  /** Texts the member has read that start with `prefix`. */
-  readBy(prefix: string): number;
-}
-
-function fakeEnd(): GroupEnd {
-  const side = new FakeGroupSide();
-  return {
-    side,
-    addMember: async () => undefined,
-    fromGroup: (core, groupId, text, i) => core.groupEvent({ type: 'text', groupId, member: memberHex(1), counter: asBoxCounter(String(i)), displayName: 'alice', text }),
-    written: () => side.written.length,
-    stop: async () => undefined,
-  };
-}
-
-/** EngineGroupSide counting the writes the daemon acknowledged (sendAs resolves after them). */
-class CountingEngineSide extends EngineGroupSide {
-  writes = 0;
-  override async sendAs(...args: Parameters<EngineGroupSide['sendAs']>): ReturnType<EngineGroupSide['sendAs']> {
-    const r = await super.sendAs(...args);
-    this.writes++;
-    return r;
-  }
-}
-
-async function engineEnd(address: string, store: Store, stateDir: string, deliverTo: () => BridgeCore): Promise<EngineEnd> {
-  const conn = await connectPigeonhole(address);
-  const step = await createEngine(conn.port, store.db, store.secrets, stateDir, silentLogger);
-  step.setDeliver((e) => deliverTo().groupEvent(e));
-  const side = new CountingEngineSide(step.engine);
-  const aliceConn = await connectPigeonhole(address);
-  const alice = new Peer('alice', aliceConn.port, undefined, DEFAULT_POLICY, undefined, (where, e) => console.error(`alice: ${where}: ${String(e)}`));
-  await step.engine.start();
-  await alice.engine.start();
-  let bridgeStopped = false;
-  const stopBridgeSide = async (): Promise<void> => {
-    if (bridgeStopped) return;
-    bridgeStopped = true;
-    await step.engine.stop();
-    await conn.close();
-  };
-  return {
-    side,
-    async addMember(core, groupId, admin) {
-      const voucher = await alice.engine.mintVoucher('club', 'alice');
-      const r = await core.adminCommand(admin, `induct ${groupId} ${voucher}`);
-      if (!r.ok) throw new Error(`induct: ${r.text}`);
-      await until('the join request', async () => (await core.stores.joins.pending()).length === 1, 120_000, 50);
-      const a = await core.adminCommand(admin, `approve ${(await core.stores.joins.pending())[0]!.id}`);
-      if (!a.ok) throw new Error(`approve: ${a.text}`);
-      await alice.waitFor(isType('joined'), 120_000);
-    },
-    fromGroup: async (_core, _groupId, text) => void (await alice.engine.sendText('club', text)),
-    written: () => side.writes,
-    newStream: async () => (await conn.port.newStream()).readCap,
-    addRawMember: async (g, name, readCap) => (await step.engine.addMember(g, name, readCap))!.memberKey,
-    readBy: (prefix) => alice.events.filter((e) => e.type === 'text' && e.text.startsWith(prefix)).length,
-    stopBridgeSide,
-    async stop() {
-      await stopBridgeSide();
-      await alice.engine.stop();
-      await aliceConn.close();
-    },
-  };
 }
 
 interface Figures {
